@@ -1,0 +1,16 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "swift-rundown",
+    products: [
+        .library(name: "Rundown", targets: ["Rundown"]),
+        .executable(name: "rundown-demo", targets: ["rundown-demo"]),
+    ],
+    targets: [
+        .target(name: "Rundown"),
+        .executableTarget(name: "rundown-demo", dependencies: ["Rundown"]),
+        .testTarget(name: "RundownTests", dependencies: ["Rundown"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

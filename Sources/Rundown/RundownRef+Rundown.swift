@@ -1,0 +1,190 @@
+import Synchronization
+
+extension RundownRef {
+    /// Begins run-down without waiting: from now on every acquisition fails.
+    ///
+    /// Idempotent and callable from any thread; does nothing if run-down has already begun or completed. If there
+    /// are no holders, the generation completes right here. One atomic read-modify-write (*acquiring and
+    /// releasing*); never blocks.
+    public func beginRundown() {
+        closeGeneration()
+    }
+
+    /// Begins run-down without waiting and runs `onCompletion` once this generation's run-down completes.
+    ///
+    /// The callback runs exactly once: on the thread whose release completes the run-down, or right here, before
+    /// this method returns, if the generation has already completed (also when the object was re-initialized since).
+    /// It never runs under an internal lock, so it may use this object, for example to ``reInitialize()`` it.
+    /// Everything every holder did happens-before the callback runs. Keep it short: it runs on a releasing
+    /// thread.
+    ///
+    /// Costs what ``beginRundown()`` costs, plus (if holders remain) one lock and the first time the allocation of
+    /// the waiter store.
+    public func beginRundown(onCompletion: @escaping @Sendable () -> Void) {
+        let generation = closeGeneration()
+        guard !hasCompleted(generation) else { return onCompletion() }
+        let kept = waiters().addCallback(onCompletion, generation: generation) {
+            registerWaiter(generation)
+        }
+        if !kept { onCompletion() }
+    }
+
+    /// Begins run-down and blocks the calling thread until every holder has released; the seed crate's
+    /// `wait_for_rundown`.
+    ///
+    /// Any number of threads and tasks may wait at once. Idempotent: returns at once when run-down has already
+    /// completed. A waiter returns once *its* generation completes, even if the object is re-initialized (or run
+    /// down again) before the waiter gets to run. Returning is an *acquiring* operation: everything every holder
+    /// did happens-before it.
+    ///
+    /// Blocks on a pthread condition variable (never spins); the first wait that has to block allocates the
+    /// waiter store. Do not call it from a task on the cooperative thread pool: use
+    /// ``waitForRundown()-(()async->())`` there.
+    public func waitForRundown() {
+        _ = waitBlocking(deadline: nil)
+    }
+
+    /// Begins run-down and blocks the calling thread until every holder has released or `timeout` has passed.
+    ///
+    /// A timeout does not undo anything: run-down stays begun, acquisitions keep failing, and waiting again
+    /// continues where this wait stopped. Otherwise behaves like ``waitForRundown()-()->()``.
+    ///
+    /// - Parameter timeout: How long to wait at most, on the monotonic clock; zero or negative only checks.
+    /// - Returns: `true` if run-down completed; `false` if the deadline came first.
+    public func waitForRundown(timeout: Duration) -> Bool {
+        waitBlocking(deadline: MonotonicDeadline(fromNow: timeout))
+    }
+
+    /// Begins run-down and suspends the calling task until every holder has released.
+    ///
+    /// Like ``waitForRundown()-()->()`` but suspends instead of blocking a thread. Cancellation does not end the
+    /// wait early: a run-down must not be abandoned half-way, and the caller is about to tear the object down. Use
+    /// ``waitForRundown(timeout:)-(Duration)async->Bool`` to give up.
+    public func waitForRundown() async {
+        let generation = closeGeneration()
+        guard !hasCompleted(generation) else { return }
+        await waiters().waitSuspending(generation: generation) { registerWaiter(generation) }
+    }
+
+    /// Begins run-down and suspends the calling task until every holder has released, `timeout` has passed, or the
+    /// task is cancelled.
+    ///
+    /// On a timeout or cancellation the waiter's record is removed at once (nothing is leaked and nothing resumes
+    /// it later) and run-down stays begun. If run-down has already completed, returns `true` even when the task is
+    /// cancelled. Waiting with a deadline costs a child task for the timer.
+    ///
+    /// - Returns: `true` if run-down completed; `false` at the deadline or as soon as the task is cancelled.
+    public func waitForRundown(timeout: Duration) async -> Bool {
+        let generation = closeGeneration()
+        guard !hasCompleted(generation) else { return true }
+        guard timeout > .zero, !Task.isCancelled else { return false }
+        let waiters = waiters()
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await waiters.waitSuspendingUnlessCancelled(generation: generation) {
+                    self.registerWaiter(generation)
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let completed = await group.next() ?? false
+            group.cancelAll()
+            return completed
+        }
+    }
+
+    /// Opens a new generation after run-down has completed: acquisitions succeed again; the seed crate's
+    /// `re_init`.
+    ///
+    /// A *releasing* operation: everything done before it is visible to every later holder. Waiters of the
+    /// completed generation still return (they may not have run yet).
+    ///
+    /// - Precondition: Run-down has completed (``state`` is ``RundownState/completed``). Re-initializing an active
+    ///   object or one with holders left is a programming error and traps with a message naming the state.
+    public func reInitialize() {
+        let current = word.load(ordering: .relaxed)
+        let completed = RundownWord(rawValue: current)
+        if completed.isCompleted {
+            let next = RundownWord.opened(generation: completed.generation &+ 1)
+            let (exchanged, _) = word.compareExchange(
+                expected: current,
+                desired: next.rawValue,
+                successOrdering: .releasing,
+                failureOrdering: .relaxed
+            )
+            if exchanged { return }
+        }
+        RundownMisuse.report(Self.reInitializeMisuse(RundownWord(rawValue: word.load(ordering: .relaxed)).state))
+    }
+
+    static func reInitializeMisuse(_ state: RundownState) -> String {
+        switch state {
+        case .active(let holders):
+            "re-initialized while active (\(holders) holders) before run-down began: run down first"
+        case .runningDown(let holders):
+            "re-initialized while \(holders) holders remain: wait for run-down to complete first"
+        case .completed:
+            "re-initialized concurrently with another re-initialization"
+        }
+    }
+
+    // MARK: Generations and waiter registration
+
+    /// Sets the closed bit and returns the generation that is (now) running down; completes it if it had no
+    /// holders.
+    @discardableResult
+    func closeGeneration() -> UInt32 {
+        let old = RundownWord(
+            rawValue: word.bitwiseOr(RundownWord.closedBit, ordering: .acquiringAndReleasing).oldValue
+        )
+        if !old.isClosed, old.holders == 0 {
+            complete(afterChanging: old)
+        }
+        return old.generation
+    }
+
+    /// Whether `generation`'s run-down has completed; an *acquiring* load.
+    func hasCompleted(_ generation: UInt32) -> Bool {
+        RundownWord(rawValue: word.load(ordering: .acquiring)).hasCompleted(generation: generation)
+    }
+
+    /// Marks the word "has waiters" unless `generation` has completed; called under the waiter store's lock.
+    ///
+    /// Setting the bit is a *releasing* read-modify-write on the same word the holders release on, so the
+    /// releaser that completes the generation sees it in its own subtract, and the waiter store it allocated.
+    /// - Returns: `false` if the generation has already completed (the caller must not wait).
+    func registerWaiter(_ generation: UInt32) -> Bool {
+        var current = word.load(ordering: .acquiring)
+        while true {
+            let observed = RundownWord(rawValue: current)
+            if observed.hasCompleted(generation: generation) { return false }
+            if observed.hasWaiters { return true }
+            let (exchanged, original) = word.compareExchange(
+                expected: current,
+                desired: current | RundownWord.waitersBit,
+                successOrdering: .releasing,
+                failureOrdering: .acquiring
+            )
+            if exchanged { return true }
+            current = original
+        }
+    }
+
+    /// The waiter store, allocated on first use.
+    func waiters() -> RundownWaiters {
+        waiterStore.load() ?? waiterStore.storeIfNil(RundownWaiters())
+    }
+
+    /// Begins run-down and blocks until it completes or `deadline` passes.
+    private func waitBlocking(deadline: MonotonicDeadline?) -> Bool {
+        let generation = closeGeneration()
+        if hasCompleted(generation) { return true }
+        if let deadline, deadline.hasPassed { return false }
+        return waiters().waitBlocking(generation: generation, deadline: deadline) { registerWaiter(generation) }
+    }
+
+    /// The number of waiter records and callbacks still registered; for tests that check for leaks.
+    var liveWaiterRecords: Int { waiterStore.load()?.liveRecords ?? 0 }
+}

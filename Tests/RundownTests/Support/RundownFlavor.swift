@@ -1,0 +1,30 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Rundown
+
+/// The run-down types the contract suite runs against; every contract test is parameterized over these.
+enum RundownFlavor: String, CaseIterable, Codable, Sendable, CustomStringConvertible {
+    case plain
+
+    func make() -> any RundownProtection {
+        switch self {
+        case .plain: RundownRef()
+        }
+    }
+
+    var description: String { rawValue }
+}
+
+/// Whether the opt-in long stress variants run (`RUNDOWN_LONG_TESTS=1`).
+let longTestsEnabled = getenv("RUNDOWN_LONG_TESTS").map { String(cString: $0) == "1" } ?? false
+
+/// `quick` iterations normally, `long` with `RUNDOWN_LONG_TESTS=1`.
+func iterations(quick: Int, long: Int) -> Int {
+    longTestsEnabled ? long : quick
+}
+
+/// The state as a Copyable value, for `#expect`.
+func holders(_ rundown: some RundownProtection) -> RundownState {
+    rundown.state
+}
