@@ -23,7 +23,10 @@ struct ConditionLock {
         var mutexAttributes = pthread_mutexattr_t()
         Self.check(pthread_mutexattr_init(&mutexAttributes), "pthread_mutexattr_init")
         #if DEBUG
-        Self.check(pthread_mutexattr_settype(&mutexAttributes, Int32(PTHREAD_MUTEX_ERRORCHECK)), "pthread_mutexattr_settype")
+        Self.check(
+            pthread_mutexattr_settype(&mutexAttributes, Int32(PTHREAD_MUTEX_ERRORCHECK)),
+            "pthread_mutexattr_settype"
+        )
         #endif
         Self.check(pthread_mutex_init(mutex, &mutexAttributes), "pthread_mutex_init")
         Self.check(pthread_mutexattr_destroy(&mutexAttributes), "pthread_mutexattr_destroy")

@@ -9,7 +9,7 @@
 /// ## Cost
 /// Releasing is one atomic subtract (a *releasing* operation: everything the holder did happens-before any wait
 /// for run-down returning). Holding a guard also retains the ``RundownRef``; when the protected scope is lexical,
-/// ``RundownRef/withProtection(_:)-(()->R)`` avoids that reference counting.
+/// ``RundownRef/withProtection(_:)`` avoids that reference counting.
 public struct RundownGuard: ~Copyable, Sendable {
     @usableFromInline
     let rundown: RundownRef

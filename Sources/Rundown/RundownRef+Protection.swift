@@ -3,7 +3,7 @@ extension RundownRef {
     ///
     /// Never blocks and never allocates: one compare-and-swap on success (an *acquiring* operation), a plain load on
     /// failure, which leaves the object untouched. The guard retains the ``RundownRef``; prefer
-    /// ``withProtection(_:)-(()->R)`` when the protected work is one scope.
+    /// ``withProtection(_:)`` when the protected work is one scope.
     ///
     /// - Returns: A guard that releases the protection when it goes out of scope.
     /// - Throws: ``RundownError/rundownInProgress`` once run-down has begun.
@@ -49,7 +49,9 @@ extension RundownRef {
     /// however `body` exits: when it returns, throws, or throws because its task was cancelled. A run-down waiting
     /// meanwhile waits for `body` to finish.
     ///
-    /// - Parameter isolation: The actor `body` runs on; the caller's, by default.
+    /// - Parameters:
+    ///   - isolation: The actor `body` runs on; the caller's, by default.
+    ///   - body: The work to do while protected.
     /// - Throws: ``RundownError/rundownInProgress`` (without running `body`) once run-down has begun, or what
     ///   `body` throws.
     @inlinable

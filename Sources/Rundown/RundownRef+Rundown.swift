@@ -39,7 +39,7 @@ extension RundownRef {
     ///
     /// Blocks on a pthread condition variable (never spins); the first wait that has to block allocates the
     /// waiter store. Do not call it from a task on the cooperative thread pool: use
-    /// ``waitForRundown()-(()async->())`` there.
+    /// ``waitForRundown()-8bh73`` there.
     public func waitForRundown() {
         _ = waitBlocking(deadline: nil)
     }
@@ -47,7 +47,7 @@ extension RundownRef {
     /// Begins run-down and blocks the calling thread until every holder has released or `timeout` has passed.
     ///
     /// A timeout does not undo anything: run-down stays begun, acquisitions keep failing, and waiting again
-    /// continues where this wait stopped. Otherwise behaves like ``waitForRundown()-()->()``.
+    /// continues where this wait stopped. Otherwise behaves like ``waitForRundown()-3hakh``.
     ///
     /// - Parameter timeout: How long to wait at most, on the monotonic clock; zero or negative only checks.
     /// - Returns: `true` if run-down completed; `false` if the deadline came first.
@@ -57,9 +57,9 @@ extension RundownRef {
 
     /// Begins run-down and suspends the calling task until every holder has released.
     ///
-    /// Like ``waitForRundown()-()->()`` but suspends instead of blocking a thread. Cancellation does not end the
+    /// Like ``waitForRundown()-3hakh`` but suspends instead of blocking a thread. Cancellation does not end the
     /// wait early: a run-down must not be abandoned half-way, and the caller is about to tear the object down. Use
-    /// ``waitForRundown(timeout:)-(Duration)async->Bool`` to give up.
+    /// ``waitForRundown(timeout:)-6w83l`` to give up.
     public func waitForRundown() async {
         let generation = closeGeneration()
         guard !hasCompleted(generation) else { return }

@@ -4,7 +4,7 @@ extension RundownRef {
     ///
     /// Nothing ties a release to its acquire here: every successful ``tryAcquire(count:)`` must be matched by
     /// exactly one ``release(count:)`` of the same count, on any thread. Prefer
-    /// ``RundownRef/withProtection(_:)-(()->R)`` or a ``RundownGuard`` wherever they fit. Costs and orderings are
+    /// ``RundownRef/withProtection(_:)`` or a ``RundownGuard`` wherever they fit. Costs and orderings are
     /// those of the guarded forms.
     public struct UnsafeProtection: Sendable {
         @usableFromInline

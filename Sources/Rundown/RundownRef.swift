@@ -3,8 +3,8 @@ import Synchronization
 /// Run-down protection for a shared object: many holders use it, one party tears it down once they have left.
 ///
 /// A thread or task that wants to use the protected object first acquires protection, with
-/// ``withProtection(_:)-(()->R)`` (the everyday form) or ``tryAcquire()``, and releases it when done. While it holds
-/// protection the object stays usable. Another party calls ``waitForRundown()-()->()`` (or
+/// ``withProtection(_:)`` (the everyday form) or ``tryAcquire()``, and releases it when done. While it holds
+/// protection the object stays usable. Another party calls ``waitForRundown()-3hakh`` (or
 /// ``beginRundown()`` and a completion callback): from that moment every new acquisition fails with
 /// ``RundownError/rundownInProgress``, and the wait returns once the last holder has released. The object can then
 /// be destroyed, or re-initialized with ``reInitialize()`` so that acquisitions succeed again.
@@ -27,7 +27,7 @@ import Synchronization
 ///
 /// ## Cost
 /// Acquire and release are one atomic read-modify-write each (a compare-and-swap and a subtract) on one 64-bit
-/// word, with no lock and no allocation; ``withProtection(_:)-(()->R)`` adds no reference counting. An instance is
+/// word, with no lock and no allocation; ``withProtection(_:)`` adds no reference counting. An instance is
 /// 32 bytes including the object header. The waiter store (a pthread mutex and condition variable and the waiter
 /// records) is allocated only when a wait actually has to block or a callback has to be kept.
 ///

@@ -78,7 +78,9 @@ struct RundownWord: Equatable, Sendable {
     @usableFromInline
     static func units(forCount count: Int) -> UInt64 {
         guard count > 0 else {
-            RundownMisuse.report("run-down protection acquired or released with a count of \(count); the count must be positive")
+            RundownMisuse.report(
+                "run-down protection acquired or released with a count of \(count); the count must be positive"
+            )
         }
         guard count <= maximumHolders else {
             RundownMisuse.report(

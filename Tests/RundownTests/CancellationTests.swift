@@ -1,5 +1,6 @@
-@testable import Rundown
 import Testing
+
+@testable import Rundown
 
 /// Cancellation of the asynchronous waits.
 @Suite("Cancellation")

@@ -1,5 +1,6 @@
-@testable import Rundown
 import Testing
+
+@testable import Rundown
 
 /// What one run-down object costs in memory.
 @Suite("Instance size")

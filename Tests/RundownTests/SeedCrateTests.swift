@@ -94,7 +94,10 @@ struct SeedCrateTests {
         #expect(inside.load(ordering: .relaxed) == 0)
     }
 
-    @Test("stress: 25 threads acquire and release while one loops run-down and re-init", arguments: RundownFlavor.allCases)
+    @Test(
+        "stress: 25 threads acquire and release while one loops run-down and re-init",
+        arguments: RundownFlavor.allCases
+    )
     func stressRundownReInitLoop(flavor: RundownFlavor) {
         let rundown = flavor.make()
         let rounds = iterations(quick: 300, long: 20_000)

@@ -1,5 +1,6 @@
-@testable import Rundown
 import Testing
+
+@testable import Rundown
 
 /// The waiter registry's state machine, deterministically, without threads.
 @Suite("Waiter registry")
@@ -24,7 +25,7 @@ struct WaiterRegistryTests {
         #expect(completion.wokeBlockedWaiter)
         #expect(completion.continuations == ["old"])
         #expect(completion.callbacks.count == 1)
-        completion.callbacks.forEach { $0() }
+        for callback in completion.callbacks { callback() }
         #expect(runs.value == 1)
         #expect(!registry.isWaiting(blocked))
         #expect(!registry.isWaiting(suspended))

@@ -1,7 +1,8 @@
+import Rundown
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Rundown
 
 /// The run-down types the contract suite runs against; every contract test is parameterized over these.
 enum RundownFlavor: String, CaseIterable, Codable, Sendable, CustomStringConvertible {
