@@ -8,9 +8,10 @@ let package = Package(
         .executable(name: "rundown-demo", targets: ["rundown-demo"]),
     ],
     targets: [
-        .target(name: "Rundown"),
+        .target(name: "CRundownSupport"),
+        .target(name: "Rundown", dependencies: ["CRundownSupport"]),
         .executableTarget(name: "rundown-demo", dependencies: ["Rundown"]),
-        .testTarget(name: "RundownTests", dependencies: ["Rundown"]),
+        .testTarget(name: "RundownTests", dependencies: ["Rundown", "CRundownSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

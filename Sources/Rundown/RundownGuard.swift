@@ -1,25 +1,40 @@
-/// Run-down protection held on a ``RundownRef``; releases it when it goes out of scope.
+/// Run-down protection held on a ``RundownRef`` or a ``CacheAwareRundownRef``; releases it when it goes out of
+/// scope.
 ///
-/// Returned by ``RundownRef/tryAcquire()`` and ``RundownRef/tryAcquire(count:)``. The guard is non-copyable, so
-/// protection is released exactly once: when the guard's lifetime ends (`deinit`), or earlier by ``release()``.
-/// A guard acquired with a count releases the whole count.
+/// Returned by `tryAcquire()` and `tryAcquire(count:)`. The guard is non-copyable, so protection is released exactly
+/// once: when the guard's lifetime ends (`deinit`), or earlier by ``release()``. A guard acquired with a count
+/// releases the whole count.
 ///
-/// The guard keeps its ``RundownRef`` alive, and it can be sent to another thread or task and released there.
+/// The guard keeps its run-down object alive, and it can be sent to another thread or task and released there. A
+/// guard of a ``CacheAwareRundownRef`` remembers its slot and releases there, wherever it is released.
 ///
 /// ## Cost
 /// Releasing is one atomic subtract (a *releasing* operation: everything the holder did happens-before any wait
-/// for run-down returning). Holding a guard also retains the ``RundownRef``; when the protected scope is lexical,
-/// ``RundownRef/withProtection(_:)`` avoids that reference counting.
+/// for run-down returning). Holding a guard also retains the run-down object; when the protected scope is lexical,
+/// `withProtection` avoids that reference counting.
 public struct RundownGuard: ~Copyable, Sendable {
+    /// What the guard releases into.
     @usableFromInline
-    let rundown: RundownRef
+    enum Owner: Sendable {
+        case single(RundownRef)
+        case cacheAware(CacheAwareRundownRef, slot: Int)
+    }
+
+    @usableFromInline
+    let owner: Owner
 
     @usableFromInline
     let units: UInt64
 
     @inlinable
     init(rundown: RundownRef, units: UInt64) {
-        self.rundown = rundown
+        owner = .single(rundown)
+        self.units = units
+    }
+
+    @inlinable
+    init(cacheAware rundown: CacheAwareRundownRef, slot: Int, units: UInt64) {
+        owner = .cacheAware(rundown, slot: slot)
         self.units = units
     }
 
@@ -34,6 +49,9 @@ public struct RundownGuard: ~Copyable, Sendable {
 
     @inlinable
     deinit {
-        rundown.release(units: units)
+        switch owner {
+        case .single(let rundown): rundown.release(units: units)
+        case .cacheAware(let rundown, let slot): rundown.release(units: units, slot: slot)
+        }
     }
 }

@@ -45,3 +45,5 @@ public protocol RundownUnsafeProtection: Sendable {
 extension RundownRef: RundownProtection {}
 
 extension RundownRef.UnsafeProtection: RundownUnsafeProtection {}
+
+extension CacheAwareRundownRef: RundownProtection {}

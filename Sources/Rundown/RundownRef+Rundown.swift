@@ -21,12 +21,7 @@ extension RundownRef {
     /// Costs what ``beginRundown()`` costs, plus (if holders remain) one lock and the first time the allocation of
     /// the waiter store.
     public func beginRundown(onCompletion: @escaping @Sendable () -> Void) {
-        let generation = closeGeneration()
-        guard !hasCompleted(generation) else { return onCompletion() }
-        let kept = waiters().addCallback(onCompletion, generation: generation) {
-            registerWaiter(generation)
-        }
-        if !kept { onCompletion() }
+        closeGeneration(thenRun: onCompletion)
     }
 
     /// Begins run-down and blocks the calling thread until every holder has released; the seed crate's
@@ -41,7 +36,7 @@ extension RundownRef {
     /// waiter store. Do not call it from a task on the cooperative thread pool: use
     /// ``waitForRundown()-8bh73`` there.
     public func waitForRundown() {
-        _ = waitBlocking(deadline: nil)
+        _ = closeGenerationAndBlock(until: nil)
     }
 
     /// Begins run-down and blocks the calling thread until every holder has released or `timeout` has passed.
@@ -52,7 +47,7 @@ extension RundownRef {
     /// - Parameter timeout: How long to wait at most, on the monotonic clock; zero or negative only checks.
     /// - Returns: `true` if run-down completed; `false` if the deadline came first.
     public func waitForRundown(timeout: Duration) -> Bool {
-        waitBlocking(deadline: MonotonicDeadline(fromNow: timeout))
+        closeGenerationAndBlock(until: MonotonicDeadline(fromNow: timeout))
     }
 
     /// Begins run-down and suspends the calling task until every holder has released.
@@ -61,9 +56,7 @@ extension RundownRef {
     /// wait early: a run-down must not be abandoned half-way, and the caller is about to tear the object down. Use
     /// ``waitForRundown(timeout:)-6w83l`` to give up.
     public func waitForRundown() async {
-        let generation = closeGeneration()
-        guard !hasCompleted(generation) else { return }
-        await waiters().waitSuspending(generation: generation) { registerWaiter(generation) }
+        await closeGenerationAndSuspend()
     }
 
     /// Begins run-down and suspends the calling task until every holder has released, `timeout` has passed, or the
@@ -75,24 +68,7 @@ extension RundownRef {
     ///
     /// - Returns: `true` if run-down completed; `false` at the deadline or as soon as the task is cancelled.
     public func waitForRundown(timeout: Duration) async -> Bool {
-        let generation = closeGeneration()
-        guard !hasCompleted(generation) else { return true }
-        guard timeout > .zero, !Task.isCancelled else { return false }
-        let waiters = waiters()
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await waiters.waitSuspendingUnlessCancelled(generation: generation) {
-                    self.registerWaiter(generation)
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let completed = await group.next() ?? false
-            group.cancelAll()
-            return completed
-        }
+        await closeGenerationAndSuspend(timeout: timeout)
     }
 
     /// Opens a new generation after run-down has completed: acquisitions succeed again; the seed crate's
@@ -116,22 +92,11 @@ extension RundownRef {
             )
             if exchanged { return }
         }
-        RundownMisuse.report(Self.reInitializeMisuse(RundownWord(rawValue: word.load(ordering: .relaxed)).state))
+        RundownMisuse.reInitialized(in: state)
     }
+}
 
-    static func reInitializeMisuse(_ state: RundownState) -> String {
-        switch state {
-        case .active(let holders):
-            "re-initialized while active (\(holders) holders) before run-down began: run down first"
-        case .runningDown(let holders):
-            "re-initialized while \(holders) holders remain: wait for run-down to complete first"
-        case .completed:
-            "re-initialized concurrently with another re-initialization"
-        }
-    }
-
-    // MARK: Generations and waiter registration
-
+extension RundownRef: RundownGenerations {
     /// Sets the closed bit and returns the generation that is (now) running down; completes it if it had no
     /// holders.
     @discardableResult
@@ -140,51 +105,31 @@ extension RundownRef {
             rawValue: word.bitwiseOr(RundownWord.closedBit, ordering: .acquiringAndReleasing).oldValue
         )
         if !old.isClosed, old.holders == 0 {
-            complete(afterChanging: old)
+            completeGeneration(afterChanging: old)
         }
         return old.generation
     }
 
-    /// Whether `generation`'s run-down has completed; an *acquiring* load.
-    func hasCompleted(_ generation: UInt32) -> Bool {
-        RundownWord(rawValue: word.load(ordering: .acquiring)).hasCompleted(generation: generation)
+    func loadCompletionWord() -> RundownWord {
+        RundownWord(rawValue: word.load(ordering: .acquiring))
     }
 
-    /// Marks the word "has waiters" unless `generation` has completed; called under the waiter store's lock.
-    ///
-    /// Setting the bit is a *releasing* read-modify-write on the same word the holders release on, so the
-    /// releaser that completes the generation sees it in its own subtract, and the waiter store it allocated.
-    /// - Returns: `false` if the generation has already completed (the caller must not wait).
-    func registerWaiter(_ generation: UInt32) -> Bool {
-        var current = word.load(ordering: .acquiring)
-        while true {
-            let observed = RundownWord(rawValue: current)
-            if observed.hasCompleted(generation: generation) { return false }
-            if observed.hasWaiters { return true }
-            let (exchanged, original) = word.compareExchange(
-                expected: current,
-                desired: current | RundownWord.waitersBit,
-                successOrdering: .releasing,
-                failureOrdering: .acquiring
-            )
-            if exchanged { return true }
-            current = original
-        }
+    func compareExchangeCompletionWord(
+        expected: RundownWord,
+        desired: RundownWord
+    ) -> (exchanged: Bool, original: RundownWord) {
+        let (exchanged, original) = word.compareExchange(
+            expected: expected.rawValue,
+            desired: desired.rawValue,
+            successOrdering: .releasing,
+            failureOrdering: .acquiring
+        )
+        return (exchanged, RundownWord(rawValue: original))
     }
 
-    /// The waiter store, allocated on first use.
+    var existingWaiters: RundownWaiters? { waiterStore.load() }
+
     func waiters() -> RundownWaiters {
         waiterStore.load() ?? waiterStore.storeIfNil(RundownWaiters())
     }
-
-    /// Begins run-down and blocks until it completes or `deadline` passes.
-    private func waitBlocking(deadline: MonotonicDeadline?) -> Bool {
-        let generation = closeGeneration()
-        if hasCompleted(generation) { return true }
-        if let deadline, deadline.hasPassed { return false }
-        return waiters().waitBlocking(generation: generation, deadline: deadline) { registerWaiter(generation) }
-    }
-
-    /// The number of waiter records and callbacks still registered; for tests that check for leaks.
-    var liveWaiterRecords: Int { waiterStore.load()?.liveRecords ?? 0 }
 }

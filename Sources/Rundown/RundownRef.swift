@@ -116,18 +116,7 @@ public final class RundownRef: Sendable {
             )
         }
         if oldWord.isClosed, old & RundownWord.holderMask == units {
-            complete(afterChanging: oldWord)
-        }
-    }
-
-    /// Finishes the generation that the caller's read-modify-write of `oldWord` completed.
-    ///
-    /// The acquiring fence makes every holder's release (and the registration of every waiter) visible here,
-    /// so waiters and callbacks observe all of it.
-    func complete(afterChanging oldWord: RundownWord) {
-        atomicMemoryFence(ordering: .acquiring)
-        if oldWord.hasWaiters, let waiters = waiterStore.load() {
-            waiters.complete(generation: oldWord.generation)
+            completeGeneration(afterChanging: oldWord)
         }
     }
 }

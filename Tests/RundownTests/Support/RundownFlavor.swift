@@ -6,11 +6,15 @@ import Glibc
 
 /// The run-down types the contract suite runs against; every contract test is parameterized over these.
 enum RundownFlavor: String, CaseIterable, Codable, Sendable, CustomStringConvertible {
+    /// ``RundownRef``.
     case plain
+    /// ``CacheAwareRundownRef`` with its default slot count (one per CPU).
+    case cacheAware
 
     func make() -> any RundownProtection {
         switch self {
         case .plain: RundownRef()
+        case .cacheAware: CacheAwareRundownRef()
         }
     }
 

@@ -1,0 +1,135 @@
+import Synchronization
+
+extension CacheAwareRundownRef {
+    /// Begins run-down without waiting: from now on every acquisition fails.
+    ///
+    /// Idempotent and callable from any thread. The first call closes every slot (one atomic read-modify-write
+    /// each) and folds their counts into the shared pending count; if no holder remains the generation completes
+    /// here. Later calls cost one atomic load. See ``RundownRef/beginRundown()``.
+    public func beginRundown() {
+        closeGeneration()
+    }
+
+    /// Begins run-down without waiting and runs `onCompletion` once this generation's run-down completes.
+    ///
+    /// Exactly once: on the thread whose release completes the run-down, or here, before returning, if it has
+    /// already completed. Never under an internal lock. See ``RundownRef/beginRundown(onCompletion:)``.
+    public func beginRundown(onCompletion: @escaping @Sendable () -> Void) {
+        closeGeneration(thenRun: onCompletion)
+    }
+
+    /// Begins run-down and blocks the calling thread until every holder has released.
+    ///
+    /// Idempotent; any number of waiters; returning is an *acquiring* operation. See
+    /// ``RundownRef/waitForRundown()-3hakh``.
+    public func waitForRundown() {
+        _ = closeGenerationAndBlock(until: nil)
+    }
+
+    /// Begins run-down and blocks the calling thread until every holder has released or `timeout` has passed.
+    ///
+    /// - Returns: `true` if run-down completed; `false` if the deadline came first (run-down stays begun). See
+    ///   ``RundownRef/waitForRundown(timeout:)-9ghhd``.
+    public func waitForRundown(timeout: Duration) -> Bool {
+        closeGenerationAndBlock(until: MonotonicDeadline(fromNow: timeout))
+    }
+
+    /// Begins run-down and suspends the calling task until every holder has released; cancellation does not end
+    /// the wait. See ``RundownRef/waitForRundown()-8bh73``.
+    public func waitForRundown() async {
+        await closeGenerationAndSuspend()
+    }
+
+    /// Begins run-down and suspends the calling task until every holder has released, `timeout` has passed, or the
+    /// task is cancelled.
+    ///
+    /// - Returns: `true` if run-down completed; `false` at the deadline or as soon as the task is cancelled. See
+    ///   ``RundownRef/waitForRundown(timeout:)-6w83l``.
+    public func waitForRundown(timeout: Duration) async -> Bool {
+        await closeGenerationAndSuspend(timeout: timeout)
+    }
+
+    /// Opens a new generation after run-down has completed: acquisitions succeed again.
+    ///
+    /// Re-opens every slot, then the shared word (a *releasing* operation). See ``RundownRef/reInitialize()``.
+    ///
+    /// - Precondition: Run-down has completed. Otherwise traps with a message naming the state.
+    public func reInitialize() {
+        let current = RundownWord(rawValue: shared.load(ordering: .acquiring))
+        guard current.isCompleted else { RundownMisuse.reInitialized(in: state) }
+        for index in 0...slotMask {
+            // A completed generation leaves every slot closed and empty.
+            let (exchanged, _) = slot(index).pointee.compareExchange(
+                expected: RundownWord.closedBit,
+                desired: 0,
+                successOrdering: .releasing,
+                failureOrdering: .relaxed
+            )
+            if !exchanged { RundownMisuse.reInitialized(in: .completed) }
+        }
+        let (exchanged, _) = shared.compareExchange(
+            expected: current.rawValue,
+            desired: RundownWord.opened(generation: current.generation &+ 1).rawValue,
+            successOrdering: .releasing,
+            failureOrdering: .relaxed
+        )
+        if !exchanged { RundownMisuse.reInitialized(in: .completed) }
+    }
+}
+
+extension CacheAwareRundownRef: RundownGenerations {
+    /// Closes the generation if it is open: marks the shared word closed with the fold bias, closes every slot
+    /// and folds the slots' counts in. Completes the generation if no holder remains.
+    @discardableResult
+    func closeGeneration() -> UInt32 {
+        var current = shared.load(ordering: .acquiring)
+        while true {
+            let word = RundownWord(rawValue: current)
+            if word.isClosed { return word.generation }
+            let (exchanged, original) = shared.compareExchange(
+                expected: current,
+                desired: current | RundownWord.closedBit | Self.foldBias * RundownWord.holderUnit,
+                successOrdering: .acquiringAndReleasing,
+                failureOrdering: .acquiring
+            )
+            if exchanged { break }
+            current = original
+        }
+        // This call won the race to close the generation: fold every slot in. Releasers of slots closed so far
+        // already decrement the shared count; the bias keeps it above zero until the fold is done.
+        var folded: UInt64 = 0
+        for index in 0...slotMask {
+            let old = slot(index).pointee.bitwiseOr(RundownWord.closedBit, ordering: .acquiringAndReleasing).oldValue
+            folded += old & RundownWord.holderMask
+        }
+        let unfold = Self.foldBias * RundownWord.holderUnit - folded
+        let before = RundownWord(rawValue: shared.subtract(unfold, ordering: .acquiringAndReleasing).oldValue)
+        if before.rawValue & RundownWord.holderMask == unfold {
+            completeGeneration(afterChanging: before)
+        }
+        return before.generation
+    }
+
+    func loadCompletionWord() -> RundownWord {
+        RundownWord(rawValue: shared.load(ordering: .acquiring))
+    }
+
+    func compareExchangeCompletionWord(
+        expected: RundownWord,
+        desired: RundownWord
+    ) -> (exchanged: Bool, original: RundownWord) {
+        let (exchanged, original) = shared.compareExchange(
+            expected: expected.rawValue,
+            desired: desired.rawValue,
+            successOrdering: .releasing,
+            failureOrdering: .acquiring
+        )
+        return (exchanged, RundownWord(rawValue: original))
+    }
+
+    var existingWaiters: RundownWaiters? { waiterStore.load() }
+
+    func waiters() -> RundownWaiters {
+        waiterStore.load() ?? waiterStore.storeIfNil(RundownWaiters())
+    }
+}

@@ -1,0 +1,157 @@
+import CRundownSupport
+import Synchronization
+import Testing
+
+@testable import Rundown
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What is specific to ``CacheAwareRundownRef``: slots, folding, cross-slot releases. The contract itself runs
+/// against it through ``RundownFlavor``.
+@Suite("Cache-aware slots")
+struct CacheAwareScalingTests {
+    /// The processors this machine has; pinning beyond them fails.
+    static let processorCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    @Test("the default slot count is a power of two covering every CPU")
+    func defaultSlotCount() {
+        let rundown = CacheAwareRundownRef()
+        #expect(rundown.slotCount >= min(Self.processorCount, CacheAwareRundownRef.maximumSlotCount))
+        #expect(rundown.slotCount & (rundown.slotCount - 1) == 0)
+        #expect(rundown.memoryFootprint == rundown.slotCount * 128 + 64)
+        print("CacheAwareRundownRef: \(rundown.slotCount) slots, \(rundown.memoryFootprint) bytes")
+    }
+
+    @Test("explicit slot counts work end to end", arguments: [1, 2, 64])
+    func explicitSlotCounts(slotCount: Int) throws {
+        let rundown = CacheAwareRundownRef(slotCount: slotCount)
+        #expect(rundown.slotCount == slotCount)
+        for _ in 0..<3 {
+            let one = try rundown.tryAcquire()
+            let many = try rundown.tryAcquire(count: 5)
+            #expect(rundown.state == .active(holders: 6))
+            rundown.beginRundown()
+            #expect(rundown.state == .runningDown(holders: 6))
+            #expect(throws: RundownError.rundownInProgress) { _ = try rundown.tryAcquire() }
+            many.release()
+            #expect(rundown.state == .runningDown(holders: 1))
+            one.release()
+            #expect(rundown.state == .completed)
+            for index in 0..<slotCount {
+                #expect(rundown.slotSnapshot(index) == (holders: 0, isClosed: true))
+            }
+            rundown.reInitialize()
+            #expect(rundown.state == .active(holders: 0))
+        }
+    }
+
+    @Test("a slot count that is not a power of two traps")
+    func invalidSlotCountTraps() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = CacheAwareRundownRef(slotCount: 3)
+        }
+        expectMessage(result, contains: "needs a power-of-two slot count from 1 to 128, got 3")
+    }
+
+    @Test("a guard acquired on one CPU is released on another, before and after run-down began")
+    func guardReleasedOnAnotherSlot() {
+        guard Self.processorCount >= 2 else { return }
+        let rundown = CacheAwareRundownRef(slotCount: 2)
+        let boxes = Mutex<[GuardBox]>([])
+        // Acquire two guards on CPU 0, so both count in slot 0.
+        TestThread {
+            #expect(c_rundown_pin_current_thread(0) == 0)
+            for _ in 0..<2 {
+                if let guardValue = try? rundown.tryAcquire() {
+                    let box = GuardBox(guardValue)
+                    boxes.withLock { $0.append(box) }
+                }
+            }
+        }.join()
+        #expect(rundown.slotSnapshot(0).holders == 2)
+        // Release one on CPU 1 while active: it must come off slot 0, not slot 1.
+        TestThread {
+            #expect(c_rundown_pin_current_thread(1) == 0)
+            boxes.withLock { $0[0].release() }
+        }.join()
+        #expect(rundown.slotSnapshot(0).holders == 1)
+        #expect(rundown.slotSnapshot(1).holders == 0)
+        rundown.beginRundown()
+        #expect(rundown.state == .runningDown(holders: 1))
+        // Release the other on CPU 1 after its slot was folded: that completes the run-down.
+        TestThread {
+            #expect(c_rundown_pin_current_thread(1) == 0)
+            boxes.withLock { $0[1].release() }
+        }.join()
+        #expect(rundown.state == .completed)
+    }
+
+    @Test("run-down that starts while every slot has holders waits for all of them")
+    func rundownWithHoldersOnEverySlot() {
+        let cpus = min(Self.processorCount, 2)
+        guard cpus >= 2 else { return }
+        let rundown = CacheAwareRundownRef(slotCount: 2)
+        let acquired = Counter()
+        let inside = Counter()
+        let mayLeave = Atomic<Bool>(false)
+        let holders = (0..<4).map { index in
+            TestThread {
+                #expect(c_rundown_pin_current_thread(Int32(index % cpus)) == 0)
+                let guardValue = try? rundown.tryAcquire()
+                inside.add()
+                acquired.add()
+                while !mayLeave.load(ordering: .relaxed) { yieldBriefly(microseconds: 100) }
+                inside.add(-1)
+                _ = consume guardValue
+            }
+        }
+        waitUntil { acquired.value == 4 }
+        #expect(rundown.slotSnapshot(0).holders == 2)
+        #expect(rundown.slotSnapshot(1).holders == 2)
+        rundown.beginRundown()
+        #expect(rundown.state == .runningDown(holders: 4))
+        #expect(rundown.waitForRundown(timeout: .milliseconds(5)) == false)
+        mayLeave.store(true, ordering: .relaxed)
+        rundown.waitForRundown()
+        #expect(inside.value == 0)
+        for holder in holders { holder.join() }
+    }
+
+    @Test("run-down and re-initialization loop with holders on every slot", arguments: [1, 2, 64])
+    func rundownLoopWithHoldersOnAllSlots(slotCount: Int) {
+        let cpus = min(Self.processorCount, 2)
+        let rounds = iterations(quick: 300, long: 50_000)
+        let rundown = CacheAwareRundownRef(slotCount: slotCount)
+        let stop = Atomic<Bool>(false)
+        let inside = Counter()
+        let acquisitions = Counter()
+        let releases = Counter()
+        let holders = (0..<4).map { index in
+            TestThread {
+                _ = c_rundown_pin_current_thread(Int32(index % cpus))
+                while !stop.load(ordering: .relaxed) {
+                    guard let guardValue = try? rundown.tryAcquire(count: 1 + index % 2) else { continue }
+                    acquisitions.add(guardValue.count)
+                    inside.add()
+                    inside.add(-1)
+                    releases.add(guardValue.count)
+                    guardValue.release()
+                }
+            }
+        }
+        var violations = 0
+        for _ in 0..<rounds {
+            rundown.waitForRundown()
+            if inside.value != 0 { violations += 1 }
+            if rundown.state != .completed { violations += 1 }
+            rundown.reInitialize()
+        }
+        stop.store(true, ordering: .relaxed)
+        for holder in holders { holder.join() }
+        #expect(violations == 0)
+        #expect(acquisitions.value == releases.value)
+        #expect(rundown.state == .active(holders: 0))
+    }
+}
