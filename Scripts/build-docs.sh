@@ -8,8 +8,10 @@ symbols="$scratch/symbol-graphs"
 rm -rf "$symbols" "$scratch/Rundown.doccarchive"
 mkdir -p "$symbols"
 swift build --scratch-path "$scratch" --target Rundown
-modules=$(swift build --scratch-path "$scratch" --show-bin-path)/Modules
-swift-symbolgraph-extract -module-name Rundown -I "$modules" -target "$(uname -m)-unknown-linux-gnu" \
+bin=$(swift build --scratch-path "$scratch" --show-bin-path)
+swift-symbolgraph-extract -module-name Rundown -I "$bin/Modules" \
+    -Xcc -fmodule-map-file="$bin/CRundownSupport.build/module.modulemap" \
+    -target "$(uname -m)-unknown-linux-gnu" \
     -minimum-access-level public -skip-synthesized-members -output-dir "$symbols"
 docc convert Sources/Rundown/Rundown.docc \
     --fallback-display-name Rundown --fallback-bundle-identifier org.swift-rundown.Rundown \
