@@ -103,7 +103,7 @@ extension CacheAwareRundownRef: RundownGenerations {
             folded += old & RundownWord.holderMask
         }
         let unfold = Self.foldBias * RundownWord.holderUnit - folded
-        let before = RundownWord(rawValue: shared.subtract(unfold, ordering: .acquiringAndReleasing).oldValue)
+        let before = RundownWord(rawValue: shared.wrappingSubtract(unfold, ordering: .acquiringAndReleasing).oldValue)
         if before.rawValue & RundownWord.holderMask == unfold {
             completeGeneration(afterChanging: before)
         }

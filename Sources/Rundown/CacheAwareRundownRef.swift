@@ -163,7 +163,7 @@ public final class CacheAwareRundownRef: @unchecked Sendable {
     @inlinable
     @inline(__always)
     func release(units: UInt64, slot index: Int) {
-        let old = slot(index).pointee.subtract(units, ordering: .releasing).oldValue
+        let old = slot(index).pointee.wrappingSubtract(units, ordering: .releasing).oldValue
         if old & RundownWord.closedBit != 0 || old & RundownWord.holderMask < units {
             releasedOnClosedSlotOrUnderflowed(old, units: units)
         }
@@ -196,7 +196,7 @@ public final class CacheAwareRundownRef: @unchecked Sendable {
                     + "while \((old & RundownWord.holderMask) / RundownWord.holderUnit) holders are inside its slot"
             )
         }
-        let before = RundownWord(rawValue: shared.subtract(units, ordering: .releasing).oldValue)
+        let before = RundownWord(rawValue: shared.wrappingSubtract(units, ordering: .releasing).oldValue)
         if before.rawValue & RundownWord.holderMask == units {
             completeGeneration(afterChanging: before)
         }

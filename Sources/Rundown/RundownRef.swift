@@ -84,10 +84,13 @@ public final class RundownRef: Sendable {
     }
 
     /// Removes `units` holders. One atomic subtract; only a release during run-down leaves the fast path.
+    ///
+    /// `wrappingSubtract`, not `subtract`: the checked form compiles to a compare-and-swap loop, and underflow is
+    /// detected from the old value instead.
     @inlinable
     @inline(__always)
     func release(units: UInt64) {
-        let old = word.subtract(units, ordering: .releasing).oldValue
+        let old = word.wrappingSubtract(units, ordering: .releasing).oldValue
         if old & RundownWord.closedBit != 0 || old & RundownWord.holderMask < units {
             releasedWhileClosedOrUnderflowed(old, units: units)
         }
