@@ -57,18 +57,29 @@ struct RundownWaiterRegistry<Continuation> {
     /// Removes everything that waits for `generation` and returns what must be woken and run.
     mutating func complete(generation: UInt32) -> Completion {
         var completion = Completion()
-        for (id, record) in waiters where record.generation == generation {
-            waiters[id] = nil
+        // Rebuild rather than remove while iterating: removing from a dictionary being iterated copies it, and this
+        // runs on the completing thread, between the last release and the wake-up.
+        var remaining: [UInt64: (generation: UInt32, waiter: Waiter)] = [:]
+        for (id, record) in waiters {
+            guard record.generation == generation else {
+                remaining[id] = record
+                continue
+            }
             switch record.waiter {
             case .blocked: completion.wokeBlockedWaiter = true
             case .suspended(let continuation): completion.continuations.append(continuation)
             }
         }
-        callbacks.removeAll { record in
-            guard record.generation == generation else { return false }
-            completion.callbacks.append(record.callback)
-            return true
+        waiters = remaining
+        var remainingCallbacks: [(generation: UInt32, callback: @Sendable () -> Void)] = []
+        for record in callbacks {
+            if record.generation == generation {
+                completion.callbacks.append(record.callback)
+            } else {
+                remainingCallbacks.append(record)
+            }
         }
+        callbacks = remainingCallbacks
         return completion
     }
 }
