@@ -1,0 +1,111 @@
+import Benchmark
+import Rundown
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Operations per sample in the allocation benchmarks. Any allocation in an operation shows up as at least one
+/// malloc in every sample; `check-mallocs.sh` fails on any malloc at all.
+let operationsPerAllocationSample = 1_000
+
+private var allocationConfiguration: Benchmark.Configuration {
+    .init(
+        metrics: [.mallocCountTotal],
+        units: [.mallocCountTotal: .count],
+        warmupIterations: 1,
+        scalingFactor: .one,
+        maxDuration: .seconds(1),
+        maxIterations: 200
+    )
+}
+
+/// Registers the allocation benchmarks: `Allocations <type>.<operation>`, each counting the mallocs of
+/// ``operationsPerAllocationSample`` operations, and `MallocControl`, which mallocs once per operation so that
+/// `check-mallocs.sh` can tell that the interposer counts at all.
+func registerAllocationBenchmarks() {
+    forEachRundownType(AllocationRegistrar())
+    Benchmark("MallocControl one malloc per operation", configuration: allocationConfiguration) { _ in
+        for _ in 0..<operationsPerAllocationSample {
+            let memory = malloc(16)
+            blackHole(memory)
+            free(memory)
+        }
+    }
+}
+
+private struct AllocationRegistrar: RundownTypeVisitor {
+    func visit<Rundown: BenchmarkedRundown>(_: Rundown.Type) {
+        let name = "Allocations \(Rundown.benchmarkName)"
+
+        let forProtection = Rundown()
+        Benchmark("\(name).withProtection", configuration: allocationConfiguration) { _ in
+            for _ in 0..<operationsPerAllocationSample {
+                do {
+                    try forProtection.withProtection {}
+                } catch {
+                    acquisitionFailed(name)
+                }
+            }
+        }
+
+        let forGuard = Rundown()
+        Benchmark("\(name).tryAcquire+release", configuration: allocationConfiguration) { _ in
+            for _ in 0..<operationsPerAllocationSample {
+                do {
+                    let held = try forGuard.tryAcquire()
+                    held.release()
+                } catch {
+                    acquisitionFailed(name)
+                }
+            }
+        }
+
+        let forCount = Rundown()
+        Benchmark("\(name).tryAcquire(count:)+release", configuration: allocationConfiguration) { _ in
+            for _ in 0..<operationsPerAllocationSample {
+                do {
+                    let held = try forCount.tryAcquire(count: 3)
+                    held.release()
+                } catch {
+                    acquisitionFailed(name)
+                }
+            }
+        }
+
+        let forUnsafe = Rundown()
+        Benchmark("\(name).unsafe.tryAcquire+release", configuration: allocationConfiguration) { _ in
+            for _ in 0..<operationsPerAllocationSample {
+                guard forUnsafe.unsafe.tryAcquire(count: 1) else { acquisitionFailed(name) }
+                forUnsafe.unsafe.release(count: 1)
+            }
+        }
+
+        let forAsync = Rundown()
+        Benchmark("\(name).withProtection async", configuration: allocationConfiguration) { _ in
+            for _ in 0..<operationsPerAllocationSample {
+                do {
+                    try await forAsync.withProtection(isolation: #isolation) {}
+                } catch {
+                    acquisitionFailed(name)
+                }
+            }
+        }
+
+        let closed = Rundown()
+        closed.beginRundown()
+        Benchmark("\(name).tryAcquire refused", configuration: allocationConfiguration) { _ in
+            for _ in 0..<operationsPerAllocationSample {
+                do {
+                    let held = try closed.tryAcquire()
+                    held.release()
+                    preconditionFailure("\(name): acquisition succeeded after run-down")
+                } catch {
+                    continue
+                }
+            }
+        }
+    }
+}

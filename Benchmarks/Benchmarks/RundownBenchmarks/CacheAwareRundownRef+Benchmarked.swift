@@ -1,0 +1,5 @@
+import Rundown
+
+extension CacheAwareRundownRef: BenchmarkedRundown {
+    static var benchmarkName: String { "CacheAwareRundownRef" }
+}

@@ -1,0 +1,5 @@
+import Rundown
+
+extension RundownRef: BenchmarkedRundown {
+    static var benchmarkName: String { "RundownRef" }
+}
