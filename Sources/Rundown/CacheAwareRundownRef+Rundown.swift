@@ -1,5 +1,13 @@
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension CacheAwareRundownRef {
     /// Begins run-down without waiting: from now on every acquisition fails.
     ///
@@ -51,12 +59,24 @@ extension CacheAwareRundownRef {
 
     /// Opens a new generation after run-down has completed: acquisitions succeed again.
     ///
-    /// Re-opens every slot, then the shared word (a *releasing* operation). See ``RundownRef/reInitialize()``.
+    /// Marks the shared word "opening", re-opens every slot, then opens the shared word (a *releasing*
+    /// operation). See ``RundownRef/reInitialize()``.
     ///
     /// - Precondition: Run-down has completed. Otherwise traps with a message naming the state.
     public func reInitialize() {
         let current = RundownWord(rawValue: shared.load(ordering: .acquiring))
         guard current.isCompleted else { RundownMisuse.reInitialized(in: state) }
+        // First move the shared word out of "completed", to the next generation marked "slots being opened", so
+        // that nobody sees the old generation completed while holders of the new one are already inside, and a
+        // run-down that begins meanwhile waits until the slots are open.
+        let opening = RundownWord.opened(generation: current.generation &+ 1).rawValue
+        let (claimed, _) = shared.compareExchange(
+            expected: current.rawValue,
+            desired: opening | RundownWord.closedBit | Self.foldBias * RundownWord.holderUnit,
+            successOrdering: .acquiringAndReleasing,
+            failureOrdering: .relaxed
+        )
+        if !claimed { RundownMisuse.reInitialized(in: .completed) }
         for index in 0...slotMask {
             // A completed generation leaves every slot closed and empty.
             let (exchanged, _) = slot(index).pointee.compareExchange(
@@ -67,13 +87,7 @@ extension CacheAwareRundownRef {
             )
             if !exchanged { RundownMisuse.reInitialized(in: .completed) }
         }
-        let (exchanged, _) = shared.compareExchange(
-            expected: current.rawValue,
-            desired: RundownWord.opened(generation: current.generation &+ 1).rawValue,
-            successOrdering: .releasing,
-            failureOrdering: .relaxed
-        )
-        if !exchanged { RundownMisuse.reInitialized(in: .completed) }
+        shared.store(opening, ordering: .releasing)
     }
 }
 
@@ -85,7 +99,15 @@ extension CacheAwareRundownRef: RundownGenerations {
         var current = shared.load(ordering: .acquiring)
         while true {
             let word = RundownWord(rawValue: current)
-            if word.isClosed { return word.generation }
+            if word.isClosed {
+                // Closed: done, unless another thread is still folding the slots in (or a re-initialization is
+                // still opening them); run-down has begun only once every slot refuses, so wait for that. The fold
+                // is a handful of instructions per slot; this yields only if its thread was preempted.
+                guard UInt64(word.holders) >= Self.foldInProgress else { return word.generation }
+                sched_yield()
+                current = shared.load(ordering: .acquiring)
+                continue
+            }
             let (exchanged, original) = shared.compareExchange(
                 expected: current,
                 desired: current | RundownWord.closedBit | Self.foldBias * RundownWord.holderUnit,

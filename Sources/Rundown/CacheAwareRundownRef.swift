@@ -30,7 +30,7 @@ import Darwin
 /// - Memory: `slotCount` x 128 bytes (each slot on its own pair of cache lines, so adjacent-line prefetching does not
 ///   couple them) plus a small object. Pick ``RundownRef`` for the many objects that are rarely contended, and this
 ///   type for the few that all cores hit.
-/// - Holders: at most 2^24 - 1 at once per slot.
+/// - Holders: at most 2^23 - 1 at once per slot.
 ///
 /// The unguarded pair (``unsafe``) always counts in slot 0: an unguarded release cannot know which slot its
 /// acquisition used, and counting both in one slot keeps releasing more than was acquired detectable.
@@ -62,11 +62,17 @@ public final class CacheAwareRundownRef: @unchecked Sendable {
     public static let maximumSlotCount = 128
 
     /// The most holders one slot can count at once.
-    public static let maximumHoldersPerSlot = (1 << 24) - 1
+    public static let maximumHoldersPerSlot = (1 << 23) - 1
 
-    /// The bias the shared count starts a run-down with, larger than any number of holders the slots can hold, so
-    /// releasers of already-closed slots cannot bring it to zero before every slot is folded in.
-    static let foldBias = UInt64(maximumSlotCount) * UInt64(maximumHoldersPerSlot + 1)
+    /// The bias the shared count carries while the slots are being folded in at the start of a run-down (or opened
+    /// again by a re-initialization): twice as large as all the holders the slots can hold together. Releasers of
+    /// already-closed slots cannot bring it to zero before every slot is folded in, and a shared count at or above
+    /// ``foldInProgress`` tells everyone that the slots are being closed or opened right now.
+    static let foldBias = 2 * UInt64(maximumSlotCount) * UInt64(maximumHoldersPerSlot + 1)
+
+    /// A shared count at or above this means a fold (or re-opening) is in progress; after the fold the count is at
+    /// most the number of holders, which stays below it.
+    static let foldInProgress = foldBias / 2
 
     /// Creates an object with one slot per CPU (the next power of two, at most ``maximumSlotCount``), in the
     /// `active(holders: 0)` state.
@@ -114,11 +120,14 @@ public final class CacheAwareRundownRef: @unchecked Sendable {
         let word = RundownWord(rawValue: shared.load(ordering: .relaxed))
         if word.isCompleted { return .completed }
         // While active the shared count is zero; during the fold it carries the bias: count the slots then.
-        if !word.isClosed || UInt64(word.holders) >= Self.foldBias / 2 {
+        if !word.isClosed || UInt64(word.holders) >= Self.foldInProgress {
             let holders = (0...slotMask).reduce(0) { sum, index in
                 sum + RundownWord(rawValue: slot(index).pointee.load(ordering: .relaxed)).holders
             }
-            return word.isClosed ? .runningDown(holders: holders) : .active(holders: holders)
+            // Slot 0 is closed first by a fold and opened first by a re-initialization: while it is open,
+            // acquisitions can succeed.
+            let open = !word.isClosed || !RundownWord(rawValue: slot(0).pointee.load(ordering: .relaxed)).isClosed
+            return open ? .active(holders: holders) : .runningDown(holders: holders)
         }
         return .runningDown(holders: word.holders)
     }
@@ -171,7 +180,7 @@ public final class CacheAwareRundownRef: @unchecked Sendable {
 
     /// The largest value a slot word may reach with its closed bit clear.
     @inlinable
-    static var slotHolderLimit: UInt64 { UInt64((1 << 24) - 1) * RundownWord.holderUnit }
+    static var slotHolderLimit: UInt64 { UInt64((1 << 23) - 1) * RundownWord.holderUnit }
 
     // MARK: Slow path
 
