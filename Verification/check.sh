@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Model-checks the run-down protocol models with SPIN.
+#
+#   bash Verification/check.sh [MODEL_DIR]       (or MODEL_DIR=... bash Verification/check.sh)
+#
+# MODEL_DIR defaults to this script's directory; it must hold rundown.pml, rundown_cache_aware.pml, store.pml and
+# waiting.pml. SPIN_DEFS (e.g. SPIN_DEFS=-DBRIEF_DESIGN) is passed to spin for every run. PAN_MEMLIM caps each
+# pan run, in MB (default 4096). THOROUGH=1 adds the cache-aware model without atomicity reductions.
+#
+# Every run is an exhaustive search (no bitstate, no hash compaction). Prints one line per property and run:
+# property, model and configuration, states stored, seconds, result. Exits 1 if any property fails, or any search
+# reports an error, an assertion violation, an invalid end state, an acceptance cycle, or is incomplete (depth limit
+# or memory limit); exits 2 if spin, gcc or the models are missing.
+
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+model_dir=${1:-${MODEL_DIR:-$here}}
+spin_defs=${SPIN_DEFS:-}
+memlim=${PAN_MEMLIM:-4096}
+
+for tool in spin gcc; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "check.sh: $tool not found (apt-get install -y spin gcc)" >&2
+        exit 2
+    fi
+done
+for f in rundown.pml rundown_cache_aware.pml store.pml waiting.pml; do
+    if [ ! -f "$model_dir/$f" ]; then
+        echo "check.sh: $model_dir/$f not found" >&2
+        exit 2
+    fi
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rundown-spin.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cp "$model_dir"/*.pml "$work"/
+
+# assertion groups (PROP numbers in store.pml)
+prop_name() {
+    case "$1" in
+        1) echo no_acquire_after_rundown ;;
+        2) echo wait_true_only_when_drained ;;
+        3) echo callback_once_after_drain ;;
+        4) echo reinit_keeps_count ;;
+        5) echo quiescence ;;
+        *) echo "model_assertion" ;;
+    esac
+}
+SAFETY_PROPS="1 2 3 4 5"
+
+failures=0
+total_start=$(date +%s)
+
+printf '%-28s %-24s %-44s %12s %8s  %s\n' property model configuration states seconds result
+printf '%s\n' "$(printf '%.0s-' {1..140})"
+
+# run NAME MODEL DEFINES MODE     MODE: safety | ltl:<claim>
+run() {
+    local label=$1 model=$2 defs=$3 mode=$4
+    local dir="$work/$label"
+    mkdir -p "$dir"
+    cp "$work"/*.pml "$dir"/
+    local cflags pflags
+    if [ "$mode" = safety ]; then
+        cflags="-DSAFETY -DNOCLAIM"
+        pflags="-m3000000 -w25"
+    else
+        cflags="-DNFAIR=4"
+        pflags="-a -f -N ${mode#ltl:} -m3000000 -w25"
+    fi
+    local out="$dir/pan.out" ok=1 result=""
+    if ! (cd "$dir" && spin $defs $spin_defs -a "$model.pml" >"$dir/spin.out" 2>&1); then
+        result="spin failed: $(tail -n 3 "$dir/spin.out" | tr '\n' ' ')"; ok=0
+    elif ! (cd "$dir" && gcc -O2 -w $cflags -DMEMLIM="$memlim" -o pan pan.c >"$dir/gcc.out" 2>&1); then
+        result="gcc failed: $(tail -n 3 "$dir/gcc.out" | tr '\n' ' ')"; ok=0
+    else
+        (cd "$dir" && ./pan $pflags >"$out" 2>&1)
+    fi
+    local states="-" secs="-"
+    if [ -f "$out" ]; then
+        states=$(sed -n 's/^ *\([0-9.e+]*\) states, stored.*/\1/p' "$out" | tail -n 1)
+        secs=$(sed -n 's/^pan: elapsed time \([0-9.e+]*\) seconds.*/\1/p' "$out" | tail -n 1)
+        local errors
+        errors=$(sed -n 's/.*errors: \([0-9][0-9]*\).*/\1/p' "$out" | tail -n 1)
+        if [ -z "$errors" ]; then
+            result="no verdict (pan did not finish)"; ok=0
+        elif [ "$errors" != 0 ]; then
+            ok=0
+            local what
+            what=$(grep -m1 -E '^pan:[0-9]+: |^pan: error' "$out")
+            result="FAIL (errors: $errors) ${what#pan:1: }"
+        fi
+        if grep -q -E 'max search depth too small|reached -DMEMLIM bound|out of memory|Search not completed' "$out" \
+            && [ "${errors:-0}" = 0 ]; then
+            result="INCOMPLETE search: $(grep -m1 -E 'max search depth too small|reached -DMEMLIM bound|out of memory|Search not completed' "$out")"
+            ok=0
+        fi
+        : "${states:=-}" "${secs:=-}"
+    fi
+    local rows
+    if [ "$mode" = safety ]; then rows=$SAFETY_PROPS; else rows=${mode#ltl:}; fi
+    local violated=""
+    if [ $ok = 0 ] && [ -f "$out" ]; then
+        if grep -q 'assertion violated' "$out"; then
+            # CHECK(p, e) expands to !((PROP==0)||(PROP==p))||e; the second (0==p) names the group
+            violated=$(grep -m1 'assertion violated' "$out" | grep -o '(0==[0-9])' | sed -n '2s/(0==\([0-9]\))/\1/p')
+            [ -z "$violated" ] && violated=0
+        elif grep -q -E '^pan:[0-9]+: invalid end state' "$out"; then
+            violated=5
+        fi
+    fi
+    local p name res
+    for p in $rows; do
+        if [ "$mode" = safety ]; then name=$(prop_name "$p"); else name=$p; fi
+        if [ $ok = 1 ]; then
+            res="ok"
+        elif [ "$mode" != safety ] || [ "$p" = "$violated" ] || [ -z "$violated" ]; then
+            res=$result
+        else
+            res="not concluded (search stopped at the violation above/below)"
+        fi
+        printf '%-28s %-24s %-44s %12s %8s  %s\n' "$name" "$model" "$defs" "$states" "$secs" "$res"
+    done
+    if [ "$mode" = safety ] && [ "$violated" = 0 ]; then
+        printf '%-28s %-24s %-44s %12s %8s  %s\n' "model_assertion" "$model" "$defs" "$states" "$secs" "$result"
+    fi
+    if [ $ok = 0 ]; then
+        failures=$((failures + 1))
+        echo "    (run kept no trail; reproduce: cd <copy of $model_dir> && spin $defs $spin_defs -a $model.pml && gcc $cflags -o pan pan.c && ./pan ${pflags} && spin -t -p $defs $spin_defs $model.pml)"
+    fi
+}
+
+# label                 model                 spin defines                                          mode
+run plain_main          rundown               "-DNHOLDERS=3 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          safety
+run plain_timed         rundown               "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=1"          safety
+run plain_faithful      rundown               "-DFAITHFUL -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0" safety
+run plain_live_w        rundown               "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:waiters_return
+run plain_live_c        rundown               "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:callbacks_run
+run cache_main          rundown_cache_aware   "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          safety
+run cache_3holders      rundown_cache_aware   "-DNHOLDERS=3 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"          safety
+run cache_live_w1       rundown_cache_aware   "-DNHOLDERS=2 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"          ltl:waiters_return
+run cache_live_c1       rundown_cache_aware   "-DNHOLDERS=2 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"          ltl:callbacks_run
+run cache_live_w2       rundown_cache_aware   "-DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:waiters_return
+run cache_live_c2       rundown_cache_aware   "-DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:callbacks_run
+if [ "${THOROUGH:-0}" = 1 ]; then                       # about 45 s more
+run cache_faithful      rundown_cache_aware   "-DFAITHFUL -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0" safety
+fi
+
+total_end=$(date +%s)
+echo
+if [ $failures = 0 ]; then
+    echo "check.sh: all properties hold ($((total_end - total_start)) s)"
+    exit 0
+fi
+echo "check.sh: $failures run(s) failed ($((total_end - total_start)) s)"
+exit 1

@@ -1,0 +1,279 @@
+/*
+ * rundown_cache_aware.pml -- SPIN model of the cache-aware (per-CPU) run-down protocol, CacheAwareRundownRef,
+ * with NSLOTS = 2 slots.
+ *
+ * Each slot is a word with CLOSED and a holder count; a guard releases on the slot it acquired on. The shared word
+ * carries CLOSED, WAITERS, the pending count (of holders still inside once run-down began) and the generation; the
+ * waiters, callbacks and generations work exactly as for the plain RundownRef (store.pml, waiting.pml).
+ *
+ * Actors: Holder(2) (picks a slot per acquisition), Holder(1) and, with NHOLDERS = 3, Holder(0) (their home slot);
+ * Owner, AsyncWaiter, Registrant, as in rundown.pml.
+ *
+ * Design variants:
+ *   default          acquire re-checks the shared word after its slot CAS and backs out (releases, fails) if run-down
+ *                    has begun there. This is the fix for the bug found in the design as briefed (README.md):
+ *                    between reInitialize's slot reset and its shared reset an acquisition succeeds on a reopened
+ *                    slot while the shared word still says "generation g completed", so a wait that starts after that
+ *                    acquisition returns at once, with the holder inside, and leaves the object open afterwards.
+ *   -DBRIEF_DESIGN   the design as briefed: acquire touches only its slot. Run-down of a generation counts as begun
+ *                    once the winner has closed every slot (acquisitions on slots not yet folded are fine).
+ */
+
+#ifndef NHOLDERS
+#define NHOLDERS 3
+#endif
+#define NSLOTS 2
+/* BIAS must exceed the largest total the fold can count, which is NOT just the number of holders: a holder counted
+ * on a folded slot can release there (decrementing pending early) and acquire again on a slot not yet folded, to
+ * be counted again. So the bound is NSLOTS x (most holders per slot). With BIAS = NHOLDERS + 1 = 4 the checker finds
+ * an early completion (pending reaches 0 before the fold ends, then the winner completes a second time). */
+#ifndef BIAS
+#define BIAS (NSLOTS * NHOLDERS + 1)
+#endif
+
+/* ---------------------------------------------------------------- the shared word */
+typedef Word {
+    bit  closed;            /* CLOSED: run-down has begun */
+    bit  waiters;           /* WAITERS: a waiter or callback of this generation is registered */
+    byte count;             /* pending: holders still to release after the fold (plus BIAS during the fold) */
+    byte gen                /* generation */
+};
+Word shared;
+
+/* ---------------------------------------------------------------- the slots */
+typedef Slot {
+    bit  closed;            /* CLOSED: folded into the shared pending count */
+    byte count              /* holders that acquired on this slot */
+};
+Slot slot[NSLOTS];
+
+byte trans;                 /* ghost: acquirers between their slot CAS and the re-check (not holders yet) */
+
+#define WORD shared
+#define COMPLETED(w)        (w.closed && w.count == 0)
+#define HAS_COMPLETED(gg, w) (w.gen != (gg) || COMPLETED(w))
+#define SAME_AS_WORD(w)     (w.closed == shared.closed && w.waiters == shared.waiters && \
+                             w.count == shared.count && w.gen == shared.gen)
+
+inline load(w) {
+    w.closed = shared.closed; w.waiters = shared.waiters; w.count = shared.count; w.gen = shared.gen
+}
+inline forget(w) {
+    w.closed = 0; w.waiters = 0; w.count = 0; w.gen = 0
+}
+
+#define MODEL_LOCALS byte myGen, lastGen, s, fold, total; bool undo; Slot ls
+#include "store.pml"
+
+#ifdef BRIEF_DESIGN
+#define BEGUN_AT_CAS(gg)
+#define BEGUN_AT_FOLD_END(gg) begun[gg] = 1
+#else
+#define BEGUN_AT_CAS(gg)      begun[gg] = 1
+#define BEGUN_AT_FOLD_END(gg)
+#endif
+
+/* ---------------------------------------------------------------- fast path */
+
+/* acquire on slot s: CAS loop on the slot that refuses once the slot is CLOSED. ok = the slot CAS succeeded;
+ * lastGen = the generation seen (for the holder's decision to go home). */
+inline acquire() {
+    ls.closed = slot[s].closed; ls.count = slot[s].count;
+    do
+    :: ls.closed -> ok = 0; break                         /* refused; nothing is modified */
+    :: else ->
+        atomic {
+            if
+            :: ls.closed == slot[s].closed && ls.count == slot[s].count ->    /* CAS success (acquiring) */
+                slot[s].count++;
+#ifdef BRIEF_DESIGN
+                myGen = shared.gen;                       /* a holder of the shared word's generation */
+                CHECK(P_ACQUIRE, !begun[myGen]);
+                held[myGen]++;
+#else
+                trans++;                                  /* not a holder until the re-check */
+#endif
+                ok = 1
+            :: else -> ls.closed = slot[s].closed; ls.count = slot[s].count
+            fi
+        }
+        if :: ok -> break :: else -> skip fi
+    od;
+    lastGen = shared.gen;
+    ls.closed = 0; ls.count = 0
+}
+
+/* (default design) the re-check after the slot CAS: an acquiring load of the shared word */
+inline recheckShared() {
+    trans--;
+    if
+    :: !shared.closed ->
+        myGen = shared.gen;
+        CHECK(P_ACQUIRE, !begun[myGen]);
+        held[myGen]++
+    :: else -> trans++; undo = 1                          /* run-down has begun: back out, then fail */
+    fi
+}
+
+/* release on slot s: fetch_sub on the slot; if the slot was closed, this holder was counted in the fold and
+ * decrements the shared pending count next (stage 5) */
+inline releaseSlot() {
+    CHECK(P_REINIT, slot[s].count >= 1);
+    slot[s].count--;
+    if
+    :: slot[s].closed -> stage = 5
+    :: else -> stage = 0; s = 0
+    fi;
+    if
+    :: undo -> undo = 0; trans--
+    :: else -> held[myGen]--; myGen = 0
+    fi
+}
+
+/* the shared part of a release: fetch_sub(pending by 1); who brings it to 0 completes (stage 3 if WAITERS) */
+inline releaseShared() {
+    load(old);
+    CHECK(P_REINIT, old.closed && old.count >= 1);
+    shared.count--;
+    if
+    :: old.count == 1 ->
+        noteCompletion(old.gen);
+        if :: old.waiters -> g = old.gen; stage = 3 :: else -> stage = 0 fi
+    :: else -> stage = 0
+    fi;
+    s = 0;
+    forget(old)
+}
+
+/* ---------------------------------------------------------------- slow path (word side) */
+
+/* beginRundown: CAS the shared word from open to CLOSED with pending = BIAS; a caller that finds it CLOSED does
+ * nothing (g = its generation). The winner then folds the slots: CLOSE_STEPS, as options of the caller's loop. */
+inline closeGeneration(when) {
+    atomic {
+        when ->
+        load(old);
+        if
+        :: !old.closed -> shared.closed = 1; shared.count = BIAS; BEGUN_AT_CAS(old.gen); fold = 1; total = 0
+        :: else -> skip
+        fi;
+        CHECK(P_WAIT, old.closed || !old.waiters);
+        noteClose(old.gen);
+        g = old.gen;
+        forget(old)
+    }
+}
+
+/* the winner's fold: for each slot c = slot.fetch_or(CLOSED).count; total += c; then
+ * p = shared.fetch_sub(pending by BIAS - total); if p.pending == BIAS - total it completes generation g */
+#define CLOSE_STEPS \
+    :: atomic { \
+            fold > 0 && fold <= NSLOTS -> \
+            total = total + slot[fold - 1].count; slot[fold - 1].closed = 1; fold++ \
+        } \
+    :: atomic { \
+            fold == NSLOTS + 1 -> \
+            BEGUN_AT_FOLD_END(g); \
+            load(old); \
+            CHECK(P_REINIT, old.closed && old.gen == g && old.count >= BIAS - total); \
+            shared.count = shared.count - (BIAS - total); \
+            if \
+            :: old.count == BIAS - total -> \
+                noteCompletion(g); \
+                if :: old.waiters -> fold = NSLOTS + 2 :: else -> fold = 0 fi \
+            :: else -> fold = 0 \
+            fi; \
+            total = 0; forget(old) \
+        } \
+    :: fold == NSLOTS + 2 -> waitersComplete(g); fold = 0
+#define CLOSED (fold == 0)
+
+/* reInitialize: requires the shared word completed; reopens every slot (count 0), then the shared word with
+ * generation + 1 (releasing); each store is its own step */
+inline reInitialize(when) {
+    atomic {
+        when -> result = 0; g = 0; timed = 0;
+        assert(COMPLETED(shared));                         /* precondition (misuse trap) */
+        CHECK(P_REINIT, held[shared.gen] == 0 && slot[0].count == 0);
+        slot[0].closed = 0; slot[0].count = 0;
+        fold = 1
+    }
+    do
+    :: atomic {
+            fold < NSLOTS ->
+            CHECK(P_REINIT, slot[fold].count == 0);
+            slot[fold].closed = 0; slot[fold].count = 0;
+            fold++
+        }
+    :: atomic {
+            fold == NSLOTS -> fold = 0;
+            CHECK(P_REINIT, held[shared.gen] == 0);
+            shared.gen = shared.gen + 1;
+            shared.closed = 0; shared.waiters = 0; shared.count = 0;
+            break
+        }
+    od
+}
+
+#define FINAL_STATE (COMPLETED(shared) && shared.gen == MAXGEN - 1 && trans == 0 && \
+                     slot[0].count == 0 && slot[1].count == 0 && slot[0].closed && slot[1].closed)
+
+#include "waiting.pml"
+
+/* ---------------------------------------------------------------- holders */
+
+proctype Holder(byte home) {                               /* home: its slot; NSLOTS = picks one per acquisition */
+    byte me = HOLDER;
+    LOCALS;
+    do
+    :: CAS_LOOP {
+            stage == 0 ->
+            if
+            :: home == NSLOTS -> if :: s = 0 :: s = 1 fi
+            :: else -> s = home
+            fi;
+            acquire();
+            if
+#ifdef BRIEF_DESIGN
+            :: ok -> ok = 0; stage = 1                    /* inside */
+#else
+            :: ok -> ok = 0; stage = 6                    /* re-check the shared word next */
+#endif
+            :: !ok && lastGen == MAXGEN - 1 -> lastGen = 0; s = 0; finished++; break   /* all closed: go home */
+            :: else -> lastGen = 0; s = 0                 /* refused: try again later */
+            fi
+        }
+    :: atomic { stage == 6 -> recheckShared(); stage = 1 }          /* inside, or backing out if undo */
+    :: atomic { stage == 1 -> releaseSlot() }
+    :: atomic { stage == 5 -> releaseShared() }
+    :: stage == 3 -> waitersComplete(g); atomic { g = 0; stage = 0 }
+    od
+}
+
+/* invariants: while the shared word is open every slot is open and the slot counts add up to the holders of the
+ * current generation (plus acquirers still re-checking); earlier generations are empty; WAITERS only when closed */
+#define COUNT_INVARIANT ((shared.closed || \
+                          (!slot[0].closed && !slot[1].closed && \
+                           slot[0].count + slot[1].count == held[shared.gen] + trans)) && \
+                         (shared.gen == 0 || held[shared.gen - 1] == 0))
+active proctype Monitor() {
+end:
+    atomic {
+        !(COUNT_INVARIANT && (!shared.waiters || shared.closed)) ->
+            CHECK(P_REINIT, COUNT_INVARIANT);
+            CHECK(P_WAIT, !shared.waiters || shared.closed)
+    }
+}
+
+init {
+    atomic {
+#if NHOLDERS >= 3
+        run Holder(0);
+#endif
+#if NHOLDERS >= 2
+        run Holder(1);
+#endif
+        run Holder(NSLOTS);
+        run Owner(); run AsyncWaiter(); run Registrant()
+    }
+}
