@@ -10,14 +10,28 @@
  * Owner, AsyncWaiter, Registrant, as in rundown.pml.
  *
  * Design variants:
- *   default          acquire re-checks the shared word after its slot CAS and backs out (releases, fails) if run-down
- *                    has begun there. This is the fix for the bug found in the design as briefed (README.md):
- *                    between reInitialize's slot reset and its shared reset an acquisition succeeds on a reopened
- *                    slot while the shared word still says "generation g completed", so a wait that starts after that
- *                    acquisition returns at once, with the holder inside, and leaves the object open afterwards.
- *   -DBRIEF_DESIGN   the design as briefed: acquire touches only its slot. Run-down of a generation counts as begun
- *                    once the winner has closed every slot (acquisitions on slots not yet folded are fine).
+ *   default          the implemented protocol (CacheAwareRundownRef.swift, CacheAwareRundownRef+Rundown.swift).
+ *                    acquire touches only its slot. closeGeneration: a caller that finds the shared word CLOSED with
+ *                    pending >= FIP (a fold, or a re-initialization's re-opening, is in progress) waits (Swift: yields
+ *                    and reloads) until it leaves that state; so every beginRundown returns only after every slot
+ *                    refuses. reInitialize first CASes the shared word from completed(g) to "opening" = {gen g+1,
+ *                    CLOSED, pending BIAS}, then reopens the slots (CAS CLOSED|0 -> 0 each), then stores open(g+1).
+ *                    Run-down of a generation counts as begun once the winner has closed every slot.
+ *   -DACQUIRE_RECHECK the previous modeller's alternative fix: acquire re-checks the shared word after its slot CAS
+ *                    and backs out (releases, fails) if run-down has begun there; losers of the close CAS return at
+ *                    once; reInitialize reopens the slots, then the shared word. Run-down counts as begun at the CAS.
+ *   -DBRIEF_DESIGN   the design as briefed: acquire touches only its slot, losers return at once, reInitialize
+ *                    reopens the slots, then the shared word. Fails (README.md, finding 1): between reInitialize's slot
+ *                    reset and its shared reset an acquisition succeeds on a reopened slot while the shared word still
+ *                    says "generation g completed"; and a loser of the close CAS returns before the fold has ended.
  */
+
+#if defined(BRIEF_DESIGN) && defined(ACQUIRE_RECHECK)
+#error "BRIEF_DESIGN and ACQUIRE_RECHECK are alternatives"
+#endif
+#if !defined(BRIEF_DESIGN) && !defined(ACQUIRE_RECHECK)
+#define IMPLEMENTED 1
+#endif
 
 #ifndef NHOLDERS
 #define NHOLDERS 3
@@ -26,10 +40,15 @@
 /* BIAS must exceed the largest total the fold can count, which is NOT just the number of holders: a holder counted
  * on a folded slot can release there (decrementing pending early) and acquire again on a slot not yet folded, to
  * be counted again. So the bound is NSLOTS x (most holders per slot). With BIAS = NHOLDERS + 1 = 4 the checker finds
- * an early completion (pending reaches 0 before the fold ends, then the winner completes a second time). */
+ * an early completion (pending reaches 0 before the fold ends, then the winner completes a second time).
+ * As in Swift (foldBias = 2 x maximumSlotCount x (maximumHoldersPerSlot + 1), foldInProgress = foldBias / 2): during
+ * a fold pending >= BIAS - NSLOTS x NHOLDERS > FIP; after it pending <= NHOLDERS < FIP. Monitor checks that
+ * "CLOSED and pending >= FIP" holds exactly while a fold or a re-opening is in progress. */
 #ifndef BIAS
-#define BIAS (NSLOTS * NHOLDERS + 1)
+#define BIAS (2 * NSLOTS * (NHOLDERS + 1))
 #endif
+#define FIP (BIAS / 2)              /* foldInProgress */
+#define FOLD_IN_PROGRESS (shared.closed && shared.count >= FIP)
 
 /* ---------------------------------------------------------------- the shared word */
 typedef Word {
@@ -48,6 +67,8 @@ typedef Slot {
 Slot slot[NSLOTS];
 
 byte trans;                 /* ghost: acquirers between their slot CAS and the re-check (not holders yet) */
+bool busy;                  /* ghost: a fold or a re-opening is in progress */
+bool opening;               /* ghost: a re-initialization is re-opening the slots */
 
 #define WORD shared
 #define COMPLETED(w)        (w.closed && w.count == 0)
@@ -65,12 +86,12 @@ inline forget(w) {
 #define MODEL_LOCALS byte myGen, lastGen, s, fold, total; bool undo; Slot ls
 #include "store.pml"
 
-#ifdef BRIEF_DESIGN
-#define BEGUN_AT_CAS(gg)
-#define BEGUN_AT_FOLD_END(gg) begun[gg] = 1
-#else
+#ifdef ACQUIRE_RECHECK
 #define BEGUN_AT_CAS(gg)      begun[gg] = 1
 #define BEGUN_AT_FOLD_END(gg)
+#else
+#define BEGUN_AT_CAS(gg)
+#define BEGUN_AT_FOLD_END(gg) begun[gg] = 1
 #endif
 
 /* ---------------------------------------------------------------- fast path */
@@ -86,9 +107,9 @@ inline acquire() {
             if
             :: ls.closed == slot[s].closed && ls.count == slot[s].count ->    /* CAS success (acquiring) */
                 slot[s].count++;
-#ifdef BRIEF_DESIGN
-                myGen = shared.gen;                       /* a holder of the shared word's generation */
-                CHECK(P_ACQUIRE, !begun[myGen]);
+#ifndef ACQUIRE_RECHECK
+                myGen = shared.gen;                       /* a holder of the shared word's generation (ghost read; */
+                CHECK(P_ACQUIRE, !begun[myGen]);          /* while re-opening that is already the next one) */
                 held[myGen]++;
 #else
                 trans++;                                  /* not a holder until the re-check */
@@ -99,11 +120,11 @@ inline acquire() {
         }
         if :: ok -> break :: else -> skip fi
     od;
-    lastGen = shared.gen;
+    lastGen = shared.gen; flag = opening;                 /* ghosts: for the holder's decision to go home */
     ls.closed = 0; ls.count = 0
 }
 
-/* (default design) the re-check after the slot CAS: an acquiring load of the shared word */
+/* (-DACQUIRE_RECHECK) the re-check after the slot CAS: an acquiring load of the shared word */
 inline recheckShared() {
     trans--;
     if
@@ -148,14 +169,23 @@ inline releaseShared() {
 /* ---------------------------------------------------------------- slow path (word side) */
 
 /* beginRundown: CAS the shared word from open to CLOSED with pending = BIAS; a caller that finds it CLOSED does
- * nothing (g = its generation). The winner then folds the slots: CLOSE_STEPS, as options of the caller's loop. */
+ * nothing (g = its generation). The winner then folds the slots: CLOSE_STEPS, as options of the caller's loop.
+ * Implemented design: a caller that finds it CLOSED with pending >= FIP (fold or re-opening in progress) yields and
+ * reloads until that ends; modelled as a blocking guard (the loop's loads change nothing). Every caller that returns
+ * without folding returns only after run-down of its generation has begun (asserted; fails with -DBRIEF_DESIGN). */
+#ifdef IMPLEMENTED
+#define FOLD_WAIT (!FOLD_IN_PROGRESS)
+#else
+#define FOLD_WAIT true
+#endif
 inline closeGeneration(when) {
     atomic {
-        when ->
+        (when) && FOLD_WAIT ->
         load(old);
         if
-        :: !old.closed -> shared.closed = 1; shared.count = BIAS; BEGUN_AT_CAS(old.gen); fold = 1; total = 0
-        :: else -> skip
+        :: !old.closed -> shared.closed = 1; shared.count = BIAS; BEGUN_AT_CAS(old.gen); fold = 1; total = 0;
+            busy = 1
+        :: else -> CHECK(P_ACQUIRE, begun[old.gen])   /* a loser returns only once every slot refuses */
         fi;
         CHECK(P_WAIT, old.closed || !old.waiters);
         noteClose(old.gen);
@@ -176,7 +206,7 @@ inline closeGeneration(when) {
             BEGUN_AT_FOLD_END(g); \
             load(old); \
             CHECK(P_REINIT, old.closed && old.gen == g && old.count >= BIAS - total); \
-            shared.count = shared.count - (BIAS - total); \
+            shared.count = shared.count - (BIAS - total); busy = 0; \
             if \
             :: old.count == BIAS - total -> \
                 noteCompletion(g); \
@@ -188,8 +218,39 @@ inline closeGeneration(when) {
     :: fold == NSLOTS + 2 -> waitersComplete(g); fold = 0
 #define CLOSED (fold == 0)
 
-/* reInitialize: requires the shared word completed; reopens every slot (count 0), then the shared word with
- * generation + 1 (releasing); each store is its own step */
+#ifdef IMPLEMENTED
+/* reInitialize (implemented): requires the shared word completed(g) (trap otherwise); CAS it to "opening" =
+ * {gen g+1, CLOSED, pending BIAS}; then each slot CAS(CLOSED|0 -> 0) (trap otherwise); then store open(g+1)
+ * (releasing). Each atomic operation is its own step. */
+inline reInitialize(when) {
+    atomic {
+        when -> result = 0; g = 0; timed = 0;
+        assert(COMPLETED(shared));                         /* precondition (misuse trap) */
+        CHECK(P_REINIT, held[shared.gen] == 0);
+        shared.gen = shared.gen + 1;                       /* CAS completed(g) -> opening(g+1) */
+        shared.closed = 1; shared.waiters = 0; shared.count = BIAS;
+        busy = 1; opening = 1;
+        fold = 0
+    }
+    do
+    :: atomic {
+            fold < NSLOTS ->
+            CHECK(P_REINIT, slot[fold].closed && slot[fold].count == 0);   /* else the CAS fails: trap */
+            slot[fold].closed = 0; slot[fold].count = 0;
+            fold++
+        }
+    :: atomic {
+            fold == NSLOTS -> fold = 0;
+            CHECK(P_REINIT, shared.closed && !shared.waiters && shared.count == BIAS);  /* nobody touched it */
+            shared.closed = 0; shared.waiters = 0; shared.count = 0;
+            busy = 0; opening = 0;
+            break
+        }
+    od
+}
+#else
+/* reInitialize (-DBRIEF_DESIGN, -DACQUIRE_RECHECK): requires the shared word completed; reopens every slot (count
+ * 0), then the shared word with generation + 1 (releasing); each store is its own step */
 inline reInitialize(when) {
     atomic {
         when -> result = 0; g = 0; timed = 0;
@@ -214,6 +275,7 @@ inline reInitialize(when) {
         }
     od
 }
+#endif
 
 #define FINAL_STATE (COMPLETED(shared) && shared.gen == MAXGEN - 1 && trans == 0 && \
                      slot[0].count == 0 && slot[1].count == 0 && slot[0].closed && slot[1].closed)
@@ -234,13 +296,14 @@ proctype Holder(byte home) {                               /* home: its slot; NS
             fi;
             acquire();
             if
-#ifdef BRIEF_DESIGN
-            :: ok -> ok = 0; stage = 1                    /* inside */
+#ifndef ACQUIRE_RECHECK
+            :: ok -> ok = 0; flag = 0; stage = 1          /* inside */
 #else
-            :: ok -> ok = 0; stage = 6                    /* re-check the shared word next */
+            :: ok -> ok = 0; flag = 0; stage = 6          /* re-check the shared word next */
 #endif
-            :: !ok && lastGen == MAXGEN - 1 -> lastGen = 0; s = 0; finished++; break   /* all closed: go home */
-            :: else -> lastGen = 0; s = 0                 /* refused: try again later */
+            :: !ok && lastGen == MAXGEN - 1 && !flag ->   /* last generation closed (not being re-opened): go home */
+                lastGen = 0; s = 0; finished++; break
+            :: else -> lastGen = 0; flag = 0; s = 0       /* refused: try again later */
             fi
         }
     :: atomic { stage == 6 -> recheckShared(); stage = 1 }          /* inside, or backing out if undo */
@@ -251,11 +314,13 @@ proctype Holder(byte home) {                               /* home: its slot; NS
 }
 
 /* invariants: while the shared word is open every slot is open and the slot counts add up to the holders of the
- * current generation (plus acquirers still re-checking); earlier generations are empty; WAITERS only when closed */
+ * current generation (plus acquirers still re-checking); earlier generations are empty; "CLOSED with pending >=
+ * FIP" exactly while a fold or re-opening is in progress; WAITERS only when closed */
 #define COUNT_INVARIANT ((shared.closed || \
                           (!slot[0].closed && !slot[1].closed && \
                            slot[0].count + slot[1].count == held[shared.gen] + trans)) && \
-                         (shared.gen == 0 || held[shared.gen - 1] == 0))
+                         (shared.gen == 0 || held[shared.gen - 1] == 0) && \
+                         (busy == FOLD_IN_PROGRESS))
 active proctype Monitor() {
 end:
     atomic {
