@@ -48,7 +48,8 @@ public final class CacheAwareRundownRef: @unchecked Sendable {
     let slotMask: Int
 
     /// The completion word, in ``RundownWord``'s layout: closed, waiters, the pending count while running down
-    /// (zero while active), the generation.
+    /// (zero while active; at or above ``foldInProgress`` while a fold or a re-opening is under way), the
+    /// generation.
     let shared: Atomic<UInt64>
 
     /// The slow-path store, allocated by the first wait that has to block or callback that has to be kept.
