@@ -4,8 +4,7 @@ import PackageDescription
 let package = Package(
     name: "swift-rundown",
     products: [
-        .library(name: "Rundown", targets: ["Rundown"]),
-        .executable(name: "rundown-demo", targets: ["rundown-demo"]),
+        .library(name: "Rundown", targets: ["Rundown"])
     ],
     targets: [
         .target(name: "CRundownSupport"),

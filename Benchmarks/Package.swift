@@ -21,14 +21,14 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Rundown", package: "swift-rundown"),
-                "CThreadAffinity",
+                "CThreadState",
             ],
             path: "Benchmarks/RundownBenchmarks",
             plugins: [
                 .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]
         ),
-        .target(name: "CThreadAffinity"),
+        .target(name: "CThreadState"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,8 +6,7 @@ let package = Package(
     name: "swift-rundown-examples",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "reloading-server", targets: ["reloading-server"]),
-        .executable(name: "withvalue-cost", targets: ["withvalue-cost"]),
+        .executable(name: "reloading-server", targets: ["reloading-server"])
     ],
     dependencies: [
         .package(name: "swift-rundown", path: "../"),
@@ -25,10 +24,6 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
-        ),
-        .executableTarget(
-            name: "withvalue-cost",
-            dependencies: [.product(name: "Rundown", package: "swift-rundown")]
         ),
         .testTarget(
             name: "ReloadingServerTests",

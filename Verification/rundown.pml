@@ -1,8 +1,8 @@
 /*
  * rundown.pml -- SPIN model of swift-rundown's plain RundownRef protocol.
  *
- * Swift: Sources/Rundown/RundownRef.swift, RundownRef+Rundown.swift, RundownWord.swift (this file),
- *        RundownWaiters.swift, RundownWaiterRegistry.swift, ConditionLock.swift (store.pml, waiting.pml).
+ * Swift: Sources/Rundown/Core/RundownEngine*.swift, Core/RundownWord.swift (this file),
+ *        Waiting/WaiterStore.swift, Waiting/WaiterRegistry.swift, Platform/ConditionLock.swift (store.pml, waiting.pml).
  *
  * Actors (one proctype per kind):
  *   Holder(n)    x3  acquire(n) / release(n) over and over, in whatever generation is open (one holder counts 2)
@@ -50,7 +50,7 @@ inline forget(w) {          /* clear a dead local copy (keeps the state space sm
 
 /* ---------------------------------------------------------------- fast path */
 
-/* RundownRef.acquire(units:): CAS loop that refuses once CLOSED is set; ok = acquired, lastGen = the word's gen */
+/* RundownEngine.acquire(units:): CAS loop that refuses once CLOSED is set; ok = acquired, lastGen = the word's gen */
 inline acquire(n) {
     load(lw);
     do
@@ -74,8 +74,8 @@ inline acquire(n) {
     forget(lw)
 }
 
-/* RundownRef.release(units:): one fetch_sub (releasing). The releaser that brings a closed word to 0 completes
- * generation old.gen and, if old.WAITERS, wakes its waiters (RundownRef.complete(afterChanging:)): stage 3. */
+/* RundownEngine.release(units:): one fetch_sub (releasing). The releaser that brings a closed word to 0 completes
+ * generation old.gen and, if old.WAITERS, wakes its waiters (RundownEngine.completeGeneration(afterChanging:)): stage 3. */
 inline release(n) {
     atomic {
         load(old);
@@ -95,7 +95,7 @@ inline release(n) {
 
 /* ---------------------------------------------------------------- slow path (word side) */
 
-/* RundownRef.closeGeneration(): fetch_or(CLOSED) (acquiring and releasing); sets g = the generation running down.
+/* RundownEngine.close(): fetch_or(CLOSED) (acquiring and releasing); sets g = the generation running down.
  * If the word was open with no holders this call completes the generation; WAITERS cannot be set on an open word
  * (asserted here, and by the Monitor), so there is nobody to wake. `when` is the caller's guard for the step. */
 inline closeGeneration(when) {
@@ -114,7 +114,7 @@ inline closeGeneration(when) {
 #define CLOSE_STEPS         /* closeGeneration is one step */
 #define CLOSED 1
 
-/* RundownRef.reInitialize(): CAS completed(gen) -> open(gen + 1) (releasing); traps unless completed */
+/* RundownEngine.reInitialize(): CAS completed(gen) -> open(gen + 1) (releasing); traps unless completed */
 inline reInitialize(when) {
     atomic {
         when -> result = 0; g = 0; timed = 0;

@@ -1,9 +1,9 @@
 /*
  * store.pml -- included by rundown.pml and rundown_cache_aware.pml, before the word-specific part.
  *
- * Checking switches, ghost state, and the waiter store (RundownWaiters + RundownWaiterRegistry + ConditionLock):
- * its mutex, its registry of waiter records and callbacks, the condition variable and the async waiter's
- * continuation, and RundownWaiters.complete(generation:).
+ * Checking switches, ghost state, and the waiter store (WaiterStore + WaiterRegistry + ConditionLock): its mutex,
+ * its registry of waiter records and callbacks, the condition variable and the async waiter's continuation, and
+ * WaiterStore.complete(generation:).
  */
 
 #ifndef MAXGEN
@@ -86,6 +86,10 @@ byte lockOwner;             /* the pthread mutex: 0 = free, else _pid + 1 */
 bool rec[2];                /* registry.waiters: the record of the blocking / the async waiter */
 byte recGen[2];             /* ... and the generation it waits for */
 bool cbRec[MAXGEN];         /* registry.callbacks: the callback kept for generation g */
+byte asyncState;            /* WaiterRegistry.Waiter of the async waiter's record, while rec[ASYNC]: */
+#define ASYNC_REGISTERED 0        /*   registered, continuation not handed over yet */
+#define ASYNC_SUSPENDED  1        /*   suspended: completion or cancellation resumes it */
+#define ASYNC_COMPLETED  2        /*   registered, and its generation completed before it suspended */
 bool parked;                /* the blocking waiter is parked on the condition variable */
 byte cont;                  /* the async waiter's continuation: */
 #define NOT_RESUMED   0
@@ -104,7 +108,7 @@ inline unlock() {
     lockOwner = 0
 }
 
-/* CheckedContinuation.resume(returning:): exactly once per suspension */
+/* UnsafeContinuation.resume(returning:): exactly once per suspension */
 inline resume(value) {
     d_step {
         CHECK(P_QUIESCE, cont == NOT_RESUMED);
@@ -120,8 +124,9 @@ inline runCallback(gg) {
     }
 }
 
-/* RundownWaiters.complete(generation:): registry.complete(generation:) under the lock, then, after unlocking,
- * broadcast, resume the removed continuation, run the removed callback (on the completing thread) */
+/* WaiterStore.complete(generation:): registry.complete(generation:) under the lock, then, after unlocking,
+ * broadcast, resume the removed continuation, run the removed callback (on the completing thread). A registered
+ * async waiter that has not handed over its continuation yet keeps its record, marked ASYNC_COMPLETED. */
 inline waitersComplete(gg) {
     CRITICAL {
         lock();
@@ -130,7 +135,9 @@ inline waitersComplete(gg) {
         :: else -> skip
         fi;
         if
-        :: rec[ASYNC] && recGen[ASYNC] == gg -> rec[ASYNC] = 0; recGen[ASYNC] = 0; resumeAsync = 1
+        :: rec[ASYNC] && recGen[ASYNC] == gg && asyncState == ASYNC_SUSPENDED ->
+            rec[ASYNC] = 0; recGen[ASYNC] = 0; asyncState = ASYNC_REGISTERED; resumeAsync = 1
+        :: rec[ASYNC] && recGen[ASYNC] == gg && asyncState == ASYNC_REGISTERED -> asyncState = ASYNC_COMPLETED
         :: else -> skip
         fi;
         if

@@ -17,7 +17,7 @@
 #endif
 byte timeoutBudget = OWNER_TIMEOUTS;  /* how many of the Owner's waits may have a deadline */
 
-/* RundownRef.registerWaiter(_:), under the store's lock: CAS loop setting WAITERS unless generation g completed.
+/* RundownEngine.registerWaiter(_:), under the store's lock: CAS loop setting WAITERS unless generation g completed.
  * ok = 0: already completed, the caller must not wait; ok = 1: registered (WAITERS is set). */
 inline registerWaiter() {
     load(lw);
@@ -38,8 +38,8 @@ inline registerWaiter() {
 
 /* ---------------------------------------------------------------- blocking waiter */
 
-/* waitForRundown() / waitForRundown(timeout:) on a thread: RundownRef.waitBlocking(deadline:) +
- * RundownWaiters.waitBlocking(generation:deadline:register:). Sets result (false = the deadline passed).
+/* waitForRundown() / waitForRundown(timeout:) on a thread: RundownEngine.waitBlocking(for:until:) +
+ * WaiterStore.waitBlocking(for:until:register:). Sets result (false = the deadline passed).
  * Whether the call has a deadline (`timed`) is chosen per call, at most timeoutBudget times. */
 inline waitBlocking() {
     closeGeneration(true);
@@ -116,9 +116,12 @@ inline asyncWaitReturned() {
 }
 
 /* waitForRundown() async, or, when `cancellable`, waitForRundown(timeout:) async (its timeout cancels the child
- * task that waits): RundownWaiters.waitSuspending / waitSuspendingUnlessCancelled. result false = cancelled.
- * The cancellation handler runs on another thread in Swift; here the suspended task's process runs it, which is
- * equivalent because the task does nothing else while it is suspended. */
+ * task that waits): RundownEngine.waitSuspending(for:) / waitSuspending(for:timeout:). result false = cancelled.
+ * Two steps under the lock, as WaiterStore does them: registerSuspending (registerWaiter + a ASYNC_REGISTERED record),
+ * then handOver (the continuation: ASYNC_REGISTERED -> ASYNC_SUSPENDED; COMPLETED -> resume true at once; no record, because
+ * a cancellation removed it -> resume false at once). The cancellation handler may run at any point after the
+ * registration, before or after the hand-over. In Swift it runs on another thread; here the waiting task's
+ * process runs it, which is equivalent because the task does nothing else meanwhile. */
 inline waitSuspending() {
     closeGeneration(true);
     do
@@ -138,28 +141,39 @@ inline waitSuspending() {
                 fi
             fi
         }
-    :: CRITICAL {
+    :: CRITICAL {                                          /* WaiterStore.registerSuspending */
             stage == 1 -> lock();
+            registerWaiter();
             if
-            :: cancellable -> unlock(); result = 0; asyncWaitReturned()   /* Task.isCancelled, under the lock */
-            :: true ->
-                registerWaiter();
-                if
-                :: ok -> ok = 0; rec[ASYNC] = 1; recGen[ASYNC] = g; stage = 2; unlock()  /* add(.suspended(c)) */
-                :: else -> unlock(); result = 1; asyncWaitReturned()                  /* resume(returning: true) */
-                fi
+            :: ok -> ok = 0; rec[ASYNC] = 1; recGen[ASYNC] = g; asyncState = ASYNC_REGISTERED; stage = 2; unlock()
+            :: else -> unlock(); result = 1; asyncWaitReturned()                  /* completed: do not suspend */
+            fi
+        }
+    :: CRITICAL {                                          /* handOver: WaiterRegistry.suspend(id, with:) */
+            stage == 2 -> lock();
+            if
+            :: !rec[ASYNC] -> unlock(); result = 0; asyncWaitReturned()          /* cancelled: resume(false) */
+            :: rec[ASYNC] && asyncState == ASYNC_COMPLETED ->
+                rec[ASYNC] = 0; recGen[ASYNC] = 0; asyncState = ASYNC_REGISTERED;
+                unlock(); result = 1; asyncWaitReturned()                         /* completed: resume(true) */
+            :: rec[ASYNC] && asyncState == ASYNC_REGISTERED -> asyncState = ASYNC_SUSPENDED; stage = 3; unlock()
             fi
         }
     :: atomic {                                            /* resumed: the task continues */
-            stage == 2 && cont != NOT_RESUMED ->
+            stage == 3 && cont != NOT_RESUMED ->
             result = (cont == RESUMED_TRUE); cont = NOT_RESUMED; asyncWaitReturned()
         }
-    :: CRITICAL {                                          /* onCancel: remove the own record under the lock */
-            stage == 2 && cancellable -> cancellable = 0; lock();
-            if :: rec[ASYNC] -> rec[ASYNC] = 0; recGen[ASYNC] = 0; flag = 1 :: else -> skip fi;
+    :: CRITICAL {                                          /* onCancel: WaiterRegistry.cancel(id) under the lock */
+            (stage == 2 || stage == 3) && cancellable -> cancellable = 0; lock();
+            if
+            :: rec[ASYNC] && asyncState == ASYNC_REGISTERED -> rec[ASYNC] = 0; recGen[ASYNC] = 0
+            :: rec[ASYNC] && asyncState == ASYNC_SUSPENDED ->
+                rec[ASYNC] = 0; recGen[ASYNC] = 0; asyncState = ASYNC_REGISTERED; flag = 1
+            :: else -> skip                                /* completed first, or already resumed */
+            fi;
             unlock()
         }
-    :: atomic {                                            /* ... and, if it was there, resume(returning: false) */
+    :: atomic {                                            /* ... and, if it had suspended, resume(returning: false) */
             flag -> flag = 0; CHECK(P_QUIESCE, cont == NOT_RESUMED); cont = RESUMED_FALSE
         }
     od
@@ -175,7 +189,7 @@ asyncWait:
 
 /* ---------------------------------------------------------------- callback registrant */
 
-/* RundownRef.beginRundown(onCompletion:), in generation `next` or later */
+/* beginRundown(onCompletion:) (RundownEngine.keepCallback(_:for:)), in generation `next` or later */
 inline beginRundownOnCompletion() {
     closeGeneration(next < MAXGEN && WORD.gen >= next);
     do
@@ -187,7 +201,7 @@ inline beginRundownOnCompletion() {
             :: else -> stage = 1
             fi
         }
-    :: CRITICAL {                                          /* RundownWaiters.addCallback */
+    :: CRITICAL {                                          /* WaiterStore.addCallback */
             stage == 1 -> lock();
             registerWaiter();
             if

@@ -1,34 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
 #if defined(__linux__)
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
+#elif defined(__APPLE__)
+#include <pthread.h>
 #else
-#include <stdatomic.h>
+#error "CRundownSupport supports Linux (glibc, musl) and Apple platforms"
 #endif
+#include <errno.h>
+#include <stdlib.h>
 #include "CRundownSupport.h"
 
 int c_rundown_current_cpu(void) {
 #if defined(__linux__)
     return sched_getcpu();
-#else
-    // No portable "current CPU": give each thread its own index, handed out round-robin on first use.
-    static _Atomic int next_index = 0;
-    static _Thread_local int index = -1;
-    if (index < 0) {
-        index = atomic_fetch_add_explicit(&next_index, 1, memory_order_relaxed) & 0x7fffffff;
-    }
-    return index;
+#elif defined(__APPLE__)
+    size_t cpu = 0;
+    return pthread_cpu_number_np(&cpu) == 0 ? (int)cpu : -1;
 #endif
 }
 
 int c_rundown_pin_current_thread(int cpu) {
 #if defined(__linux__)
+    if (cpu < 0 || cpu >= CPU_SETSIZE) {
+        return EINVAL;
+    }
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
     return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-#else
+#elif defined(__APPLE__)
     (void)cpu;
     return -1;
 #endif
+}
+
+int c_rundown_usable_cpus(int *cpus, int capacity) {
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) {
+        return -1;
+    }
+    int count = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && count < capacity; cpu++) {
+        if (CPU_ISSET(cpu, &set)) {
+            cpus[count++] = cpu;
+        }
+    }
+    return count;
+#elif defined(__APPLE__)
+    (void)cpus;
+    (void)capacity;
+    return -1;
+#endif
+}
+
+struct c_rundown_thread_start_context {
+    c_rundown_thread_body body;
+    void *context;
+};
+
+static void *c_rundown_thread_main(void *argument) {
+    struct c_rundown_thread_start_context start = *(struct c_rundown_thread_start_context *)argument;
+    free(argument);
+    start.body(start.context);
+    return NULL;
+}
+
+int c_rundown_thread_start(uintptr_t *thread, c_rundown_thread_body body, void *context) {
+    struct c_rundown_thread_start_context *start = malloc(sizeof(*start));
+    if (start == NULL) {
+        return ENOMEM;
+    }
+    start->body = body;
+    start->context = context;
+    pthread_t handle;
+    int result = pthread_create(&handle, NULL, c_rundown_thread_main, start);
+    if (result != 0) {
+        free(start);
+        return result;
+    }
+    *thread = (uintptr_t)handle;
+    return 0;
+}
+
+int c_rundown_thread_join(uintptr_t thread) {
+    return pthread_join((pthread_t)thread, NULL);
 }

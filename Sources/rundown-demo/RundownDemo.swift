@@ -1,27 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
 // The seed crate's example: 24 threads try to acquire run-down protection while the main thread runs the object
 // down. Threads that got in before the run-down finish their work; threads that came later are refused.
+//
+// Threads come from Foundation, which is the same on every platform Swift runs on, so the demo needs no
+// platform-specific code.
+import Foundation
 import Rundown
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 @main
 enum RundownDemo {
     static func main() {
         let rundown = RundownRef()
         let console = Console()
-        let threads = (1..<25).map { number in
-            startThread {
+        let finished = DispatchGroup()
+        for number in 1..<25 {
+            finished.enter()
+            Thread.detachNewThread {
+                defer { finished.leave() }
                 // Stagger the threads so that some arrive after the run-down began.
-                usleep(UInt32(number) * 2_000)
+                Thread.sleep(forTimeInterval: Double(number) * 0.002)
                 do {
                     let guardValue = try rundown.tryAcquire()
                     console.say("\(number): Run-down protection acquired.")
-                    usleep(20_000)  // Work while holding protection.
+                    Thread.sleep(forTimeInterval: 0.02)  // Work while holding protection.
                     console.say("\(number): Releasing run-down protection.")
                     guardValue.release()
                 } catch {
@@ -29,13 +31,11 @@ enum RundownDemo {
                 }
             }
         }
-        usleep(20_000)
+        Thread.sleep(forTimeInterval: 0.02)
         console.say("0: Waiting for rundown to complete (state: \(rundown.state))")
         rundown.waitForRundown()
         console.say("0: Rundown complete (state: \(rundown.state))")
-        for thread in threads {
-            pthread_join(thread, nil)
-        }
+        finished.wait()
         console.summarize()
     }
 }
@@ -56,33 +56,4 @@ final class Console: Sendable {
         let (acquired, refused) = counts.withLock { ($0.acquired, $0.refused) }
         print("\(acquired) threads got protection before the run-down, \(refused) were refused after it began.")
     }
-}
-
-/// Starts `body` on a new POSIX thread.
-func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
-    final class Body: Sendable {
-        let run: @Sendable () -> Void
-        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
-    }
-    #if canImport(Darwin)
-    var thread: pthread_t?
-    #else
-    var thread = pthread_t()
-    #endif
-    let context = Unmanaged.passRetained(Body(body)).toOpaque()
-    let result = pthread_create(
-        &thread,
-        nil,
-        { context in
-            Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        },
-        context
-    )
-    precondition(result == 0, "pthread_create failed: \(result)")
-    #if canImport(Darwin)
-    return thread!
-    #else
-    return thread
-    #endif
 }

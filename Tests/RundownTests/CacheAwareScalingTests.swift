@@ -1,19 +1,16 @@
-import CRundownSupport
+@_spi(Testing) import Rundown
 import Synchronization
 import Testing
-
-@testable import Rundown
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// What is specific to ``CacheAwareRundownRef``: slots, folding, cross-slot releases. The contract itself runs
 /// against it through ``RundownFlavor``.
 @Suite("Cache-aware slots")
 struct CacheAwareScalingTests {
     /// The processors this machine has; pinning beyond them fails.
-    static let processorCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    static let processorCount = RundownTestThread.processorCount
+
+    /// Whether the tests that put threads on two distinct CPUs can run here.
+    static let canPinTwoThreads = canPinThreads && processorCount >= 2
 
     @Test("the default slot count is a power of two covering every CPU")
     func defaultSlotCount() {
@@ -55,14 +52,16 @@ struct CacheAwareScalingTests {
         expectMessage(result, contains: "needs a power-of-two slot count from 1 to 128, got 3")
     }
 
-    @Test("a guard acquired on one CPU is released on another, before and after run-down began")
+    @Test(
+        "a guard acquired on one CPU is released on another, before and after run-down began",
+        .enabled(if: canPinTwoThreads, "needs two CPUs and thread pinning (Apple platforms cannot pin threads)")
+    )
     func guardReleasedOnAnotherSlot() {
-        guard Self.processorCount >= 2 else { return }
         let rundown = CacheAwareRundownRef(slotCount: 2)
         let boxes = Mutex<[GuardBox]>([])
         // Acquire two guards on CPU 0, so both count in slot 0.
         TestThread {
-            #expect(c_rundown_pin_current_thread(0) == 0)
+            #expect(RundownTestThread.pinCurrentThread(to: 0))
             for _ in 0..<2 {
                 if let guardValue = try? rundown.tryAcquire() {
                     let box = GuardBox(guardValue)
@@ -73,7 +72,7 @@ struct CacheAwareScalingTests {
         #expect(rundown.slotSnapshot(0).holders == 2)
         // Release one on CPU 1 while active: it must come off slot 0, not slot 1.
         TestThread {
-            #expect(c_rundown_pin_current_thread(1) == 0)
+            #expect(RundownTestThread.pinCurrentThread(to: 1))
             boxes.withLock { $0[0].release() }
         }.join()
         #expect(rundown.slotSnapshot(0).holders == 1)
@@ -82,23 +81,25 @@ struct CacheAwareScalingTests {
         #expect(rundown.state == .runningDown(holders: 1))
         // Release the other on CPU 1 after its slot was folded: that completes the run-down.
         TestThread {
-            #expect(c_rundown_pin_current_thread(1) == 0)
+            #expect(RundownTestThread.pinCurrentThread(to: 1))
             boxes.withLock { $0[1].release() }
         }.join()
         #expect(rundown.state == .completed)
     }
 
-    @Test("run-down that starts while every slot has holders waits for all of them")
+    @Test(
+        "run-down that starts while every slot has holders waits for all of them",
+        .enabled(if: canPinTwoThreads, "needs two CPUs and thread pinning (Apple platforms cannot pin threads)")
+    )
     func rundownWithHoldersOnEverySlot() {
-        let cpus = min(Self.processorCount, 2)
-        guard cpus >= 2 else { return }
+        let cpus = 2
         let rundown = CacheAwareRundownRef(slotCount: 2)
         let acquired = Counter()
         let inside = Counter()
         let mayLeave = Atomic<Bool>(false)
         let holders = (0..<4).map { index in
             TestThread {
-                #expect(c_rundown_pin_current_thread(Int32(index % cpus)) == 0)
+                #expect(RundownTestThread.pinCurrentThread(to: index % cpus))
                 let guardValue = try? rundown.tryAcquire()
                 inside.add()
                 acquired.add()
@@ -130,7 +131,7 @@ struct CacheAwareScalingTests {
         let releases = Counter()
         let holders = (0..<4).map { index in
             TestThread {
-                _ = c_rundown_pin_current_thread(Int32(index % cpus))
+                RundownTestThread.pinCurrentThread(to: index % cpus)
                 while !stop.load(ordering: .relaxed) {
                     guard let guardValue = try? rundown.tryAcquire(count: 1 + index % 2) else { continue }
                     acquisitions.add(guardValue.count)

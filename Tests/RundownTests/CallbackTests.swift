@@ -1,10 +1,6 @@
-import Rundown
+@_spi(Testing) import Rundown
 import Synchronization
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The contract's "completion callback" row, for every type.
 @Suite("Completion callbacks")

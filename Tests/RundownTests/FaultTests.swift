@@ -1,12 +1,6 @@
-import Rundown
+@_spi(Testing) import Rundown
 import Synchronization
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Holders and waiters that go away abnormally: threads that exit holding, tasks cancelled or throwing inside,
 /// waiters abandoned by cancellation or timeout, guards that end their life on another thread or task. In each
@@ -38,7 +32,7 @@ struct FaultTests {
         let holder = TestThread {
             guard let guardValue = try? rundown.tryAcquire() else { return }
             let box = GuardBox(guardValue)
-            pthread_setspecific(threadGuardKey, Unmanaged.passRetained(box).toOpaque())
+            ThreadExitAction.atThreadExit { box.release() }
             holding.set()
             while !exit.isSet { yieldBriefly() }
             if rundown.state != .completed { stillHeldAtReturn.set() }
@@ -477,17 +471,6 @@ struct FaultTests {
         #expect(liveWaiterRecords(rundown) == 0)
     }
 }
-
-/// A thread-specific storage key whose destructor releases the ``GuardBox`` stored under it when a thread exits.
-private let threadGuardKey: pthread_key_t = {
-    var key = pthread_key_t()
-    let result = pthread_key_create(&key) { pointer in
-        guard let pointer else { return }
-        Unmanaged<GuardBox>.fromOpaque(pointer).takeRetainedValue().release()
-    }
-    precondition(result == 0, "pthread_key_create failed: \(result)")
-    return key
-}()
 
 /// An actor that takes guards sent to it and releases them on its own executor.
 private actor GuardSink {

@@ -1,6 +1,6 @@
+@_spi(Testing) import Rundown
+// SPDX-License-Identifier: Apache-2.0
 import Testing
-
-@testable import Rundown
 
 /// What one run-down object costs in memory.
 @Suite("Instance size")
@@ -11,27 +11,20 @@ struct InstanceSizeTests {
         print("RundownRef instance size: \(size) bytes")
         #expect(size <= 48)
         let rundown = RundownRef()
-        #expect(rundown.waiterStore.load() == nil)
+        #expect(!rundown.hasWaiterStore)
         rundown.waitForRundown()
-        #expect(rundown.waiterStore.load() == nil, "a wait that did not block allocated the waiter store")
+        #expect(!rundown.hasWaiterStore, "a wait that did not block allocated the waiter store")
         rundown.reInitialize()
         let holder = try rundown.tryAcquire()
         #expect(rundown.waitForRundown(timeout: .milliseconds(1)) == false)
-        #expect(rundown.waiterStore.load() != nil)
+        #expect(rundown.hasWaiterStore)
         holder.release()
     }
-}
 
-/// The instance size the Swift runtime allocates for objects of `type`, read from its class metadata.
-///
-/// Class metadata without Objective-C interop is laid out as: kind/isa (8), superclass (8), flags (4), instance
-/// address point (4), instance size (4), ...
-func instanceSize(of type: AnyClass) -> Int {
-    let metadata = unsafeBitCast(type, to: UnsafeRawPointer.self)
-    #if canImport(Darwin)
-    let offset = 40  // Objective-C interop adds the cache, vtable and data pointers.
-    #else
-    let offset = 24
-    #endif
-    return Int(metadata.load(fromByteOffset: offset, as: UInt32.self))
+    @Test("a RundownEngine is at most 16 bytes, the size of NT's EX_RUNDOWN_REF plus a pointer")
+    func engineSize() {
+        print("RundownEngine size: \(MemoryLayout<RundownEngine>.size) bytes")
+        #expect(MemoryLayout<RundownEngine>.size <= 16)
+        #expect(MemoryLayout<RundownEngine>.stride <= 16)
+    }
 }

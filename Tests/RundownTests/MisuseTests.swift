@@ -1,4 +1,4 @@
-import Rundown
+@_spi(Testing) import Rundown
 import Testing
 
 /// Every misuse the contract names traps, in optimized builds too, with a message that names the mistake.
@@ -174,7 +174,7 @@ struct MisuseTests {
     func reInitializeTwice(flavor: RundownFlavor) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [flavor] in
             let rundown = flavor.make()
-            rundown.waitForRundown()
+            await rundown.waitForRundown()
             rundown.reInitialize()
             rundown.reInitialize()
         }
@@ -186,7 +186,7 @@ struct MisuseTests {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [flavor] in
             let rundown = flavor.make()
             let guardValue = try? rundown.tryAcquire()
-            if !rundown.waitForRundown(timeout: .milliseconds(1)) {
+            if await !rundown.waitForRundown(timeout: .milliseconds(1)) {
                 rundown.reInitialize()
             }
             _ = consume guardValue

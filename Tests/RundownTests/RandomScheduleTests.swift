@@ -1,12 +1,6 @@
-import Rundown
+@_spi(Testing) import Rundown
 import Synchronization
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Random schedules of every operation, checked step by step against a reference: exactly, one step at a time
 /// (``ModelDriver`` against ``ReferenceModel``), and with threads and tasks racing (``ConcurrentSchedule`` against

@@ -1,7 +1,10 @@
-import Rundown
+@_spi(Testing) import Rundown
+// SPDX-License-Identifier: Apache-2.0
+import Synchronization
 import Testing
 
-// The README's examples, compiled and run. Keep them in sync with README.md.
+// The README's examples, compiled and run, and every public spelling that existed before the engine, so that old
+// callers keep compiling. Keep them in sync with README.md.
 
 struct Request {}
 struct Response {}
@@ -31,7 +34,63 @@ final class PluginHost: Sendable {
     }
 }
 
-@Suite("README examples")
+/// What the README's embedding example writes to.
+final class Socket: Sendable {
+    private let written = Mutex(0)
+    private let closed = Atomic(false)
+
+    var bytesWritten: Int { written.withLock { $0 } }
+    var isClosed: Bool { closed.load(ordering: .relaxed) }
+
+    func write(_ bytes: [UInt8]) {
+        precondition(!isClosed, "written after close")
+        written.withLock { $0 += bytes.count }
+    }
+
+    func checkedWrite(_ bytes: [UInt8]) throws(SocketError) -> Int {
+        guard !bytes.isEmpty else { throw .emptyWrite }
+        write(bytes)
+        return bytes.count
+    }
+
+    func close() { closed.store(true, ordering: .relaxed) }
+}
+
+enum SocketError: Error, Equatable {
+    case emptyWrite
+}
+
+final class Connection: Sendable {
+    private let rundown = RundownEngine()
+    private let socket: Socket
+
+    init(socket: Socket) { self.socket = socket }
+
+    /// Any number of tasks: sends unless the connection is closing.
+    func send(_ bytes: [UInt8]) throws {
+        try rundown.withProtection { socket.write(bytes) }
+    }
+
+    /// The same, keeping the body's typed error: `nil` once the connection is closing.
+    func sendIfOpen(_ bytes: [UInt8]) throws(SocketError) -> Int? {
+        try rundown.withProtectionIfAvailable { () throws(SocketError) -> Int in
+            try socket.checkedWrite(bytes)
+        }
+    }
+
+    /// Refuses new sends, waits for those in flight, then closes.
+    func close() async {
+        await rundown.waitForRundown()
+        socket.close()
+    }
+}
+
+/// A non-copyable value, to pass through `withProtection` as a result.
+struct UniqueTicket: ~Copyable {
+    let number: Int
+}
+
+@Suite("README examples and source compatibility")
 struct ReadmeExamples {
     @Test("the quick start: requests succeed until unload, then fail")
     func quickStart() async throws {
@@ -52,7 +111,7 @@ struct ReadmeExamples {
             batch.release()  // or release early
             _ = consume guardValue
         }
-        rundown.beginRundown()  // close without waiting
+        rundown.beginRundown()  // close without waiting; true if this call began it
         rundown.beginRundown { drainedMessages.add() }  // ... and run this once the last holder has left
         rundown.waitForRundown()  // block this thread until drained
         let drained = rundown.waitForRundown(timeout: .seconds(5))  // false if the deadline came first
@@ -66,5 +125,115 @@ struct ReadmeExamples {
             rundown.unsafe.release(count: 1)
         }
         #expect(rundown.state == .active(holders: 0))
+    }
+
+    @Test("embedding: an engine in a final class, closure form, typed errors, close")
+    func embedding() async throws {
+        let socket = Socket()
+        let connection = Connection(socket: socket)
+        try connection.send([1, 2, 3])
+        #expect(try connection.sendIfOpen([4]) == 1)
+        #expect(throws: SocketError.emptyWrite) { _ = try connection.sendIfOpen([]) }
+        await connection.close()
+        #expect(socket.isClosed)
+        #expect(throws: RundownError.rundownInProgress) { try connection.send([5]) }
+        #expect(try connection.sendIfOpen([6]) == nil)
+        #expect(socket.bytesWritten == 4)
+    }
+
+    @Test("a non-copyable result passes through withProtection on every type")
+    func nonCopyableResult() throws {
+        let engine = RundownEngine()
+        let fromEngine = try engine.withProtection { UniqueTicket(number: 1) }
+        let fromRef = try RundownRef().withProtection { UniqueTicket(number: 2) }
+        let fromCacheAware = try CacheAwareRundownRef().withProtection { UniqueTicket(number: 3) }
+        let fromProtected = try RundownProtected(4).withValue { UniqueTicket(number: $0) }
+        #expect([fromEngine.number, fromRef.number, fromCacheAware.number, fromProtected.number] == [1, 2, 3, 4])
+        guard let ticket = engine.withProtectionIfAvailable({ UniqueTicket(number: 5) }) else {
+            Issue.record("withProtectionIfAvailable refused on an open engine")
+            return
+        }
+        let number = ticket.number
+        #expect(number == 5)
+    }
+
+    @Test(
+        "a typed error comes back typed from withProtectionIfAvailable, on every type",
+        arguments: RundownFlavor.allCases
+    )
+    func typedErrorStaysTyped(flavor: RundownFlavor) {
+        let rundown = flavor.make()
+        do {
+            _ = try rundown.withProtectionIfAvailable { () throws(SocketError) -> Int in throw .emptyWrite }
+            Issue.record("the body's error was not thrown")
+        } catch {
+            let typed: SocketError = error  // no cast: the error's static type is `SocketError`
+            #expect(typed == .emptyWrite)
+        }
+        rundown.beginRundown()
+        let refused: Int? = rundown.withProtectionIfAvailable { 1 }
+        #expect(refused == nil, "a refused acquisition returns nil instead of throwing")
+        #expect(rundown.state == .completed)
+    }
+
+    @Test("beginRundown() tells whether this call began the run-down")
+    func beginRundownReportsWhetherItBegan() {
+        let engine = RundownEngine()
+        let first = engine.beginRundown()
+        let second = engine.beginRundown()
+        engine.reInitialize()
+        let afterReInitialize = engine.beginRundown()
+        #expect(first && !second && afterReInitialize)
+        for flavor in RundownFlavor.allCases {
+            let rundown = flavor.make()
+            #expect(rundown.beginRundown(), "\(flavor)")
+            #expect(!rundown.beginRundown(), "\(flavor)")
+        }
+        let protected = RundownRef()
+        let held = protected.unsafe.tryAcquire()
+        #expect(held && protected.beginRundown())
+        #expect(!protected.beginRundown(), "a second begin while running down did not begin anything")
+        protected.unsafe.release()
+    }
+
+    @Test("every blocking wait, called from synchronous code on each type (async code gets the async overloads)")
+    func blockingWaitsFromSynchronousCode() throws {
+        let engine = RundownEngine()
+        engine.waitForRundown()
+        let drained = engine.waitForRundown(timeout: .zero)
+        #expect(drained)
+        for flavor in RundownFlavor.allCases {
+            let rundown = flavor.make()
+            rundown.waitForRundown()
+            #expect(rundown.waitForRundown(timeout: .milliseconds(1)))
+        }
+        let protected = RundownProtected(1)
+        let replaced = try protected.replace(with: 2)
+        let retired = try protected.retire()
+        #expect(replaced == 1 && retired == 2)
+    }
+
+    @Test("the engine allocates nothing on acquire, release, begin, or a wait that has nothing to wait for")
+    func engineAllocatesNothingUntilItBlocks() throws {
+        let engine = RundownEngine()
+        try engine.withProtection {}
+        let acquired = engine.unsafeTryAcquire(count: 2)
+        engine.unsafeRelease(count: 2)
+        let began = engine.beginRundown()
+        engine.waitForRundown()
+        let drained = engine.waitForRundown(timeout: .seconds(1))
+        engine.beginRundown {}
+        let storeBeforeBlocking = engine.hasWaiterStore
+        #expect(acquired && began && drained)
+        #expect(!storeBeforeBlocking, "the waiter store was allocated without a wait that blocked")
+        engine.reInitialize()
+        let held = engine.unsafeTryAcquire()
+        let timedOut = !engine.waitForRundown(timeout: .milliseconds(1))
+        let storeAfterBlocking = engine.hasWaiterStore
+        engine.unsafeRelease()
+        let records = engine.liveWaiterRecordCount
+        #expect(held && timedOut)
+        #expect(storeAfterBlocking, "a wait that blocked has a store")
+        #expect(records == 0)
     }
 }

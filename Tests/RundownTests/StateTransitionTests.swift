@@ -1,4 +1,4 @@
-import Rundown
+@_spi(Testing) import Rundown
 import Testing
 
 /// One test per state transition of the contract's operations table (../shared/DESIGN.md), for every type.

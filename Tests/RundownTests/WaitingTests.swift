@@ -1,4 +1,4 @@
-import Rundown
+@_spi(Testing) import Rundown
 import Synchronization
 import Testing
 

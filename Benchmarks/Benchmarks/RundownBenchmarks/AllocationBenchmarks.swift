@@ -1,11 +1,5 @@
 import Benchmark
-import Rundown
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+@_spi(Testing) import Rundown
 
 /// Operations per sample in the allocation benchmarks. Any allocation in an operation shows up as at least one
 /// malloc in every sample; `check-mallocs.sh` fails on any malloc at all.
@@ -27,6 +21,7 @@ private var allocationConfiguration: Benchmark.Configuration {
 /// `check-mallocs.sh` can tell that the interposer counts at all.
 func registerAllocationBenchmarks() {
     forEachRundownType(AllocationRegistrar())
+    registerEngineAllocationBenchmarks()
     Benchmark("MallocControl one malloc per operation", configuration: allocationConfiguration) { _ in
         for _ in 0..<operationsPerAllocationSample {
             let memory = malloc(16)
@@ -106,6 +101,67 @@ private struct AllocationRegistrar: RundownTypeVisitor {
                     continue
                 }
             }
+        }
+    }
+}
+
+/// The embedded engine allocates nothing at all until a wait has to block or a callback has to be kept: acquire and
+/// release in every form, a refusal, beginning run-down, waits that find it completed, re-initialization.
+private func registerEngineAllocationBenchmarks() {
+    let name = "Allocations RundownEngine"
+    final class Owner: Sendable {
+        let rundown = RundownEngine()
+    }
+
+    let forProtection = Owner()
+    Benchmark("\(name).withProtection+IfAvailable", configuration: allocationConfiguration) { _ in
+        for _ in 0..<operationsPerAllocationSample {
+            do {
+                try forProtection.rundown.withProtection {}
+            } catch {
+                acquisitionFailed(name)
+            }
+            guard forProtection.rundown.withProtectionIfAvailable({ true }) == true else { acquisitionFailed(name) }
+        }
+    }
+
+    let forAsync = Owner()
+    Benchmark("\(name).withProtection async", configuration: allocationConfiguration) { _ in
+        for _ in 0..<operationsPerAllocationSample {
+            do {
+                try await forAsync.rundown.withProtection(isolation: #isolation) {}
+            } catch {
+                acquisitionFailed(name)
+            }
+        }
+    }
+
+    let forUnsafe = Owner()
+    Benchmark("\(name).unsafeTryAcquire+unsafeRelease", configuration: allocationConfiguration) { _ in
+        for _ in 0..<operationsPerAllocationSample {
+            guard forUnsafe.rundown.unsafeTryAcquire(count: 2) else { acquisitionFailed(name) }
+            forUnsafe.rundown.unsafeRelease(count: 2)
+        }
+    }
+
+    let cycling = Owner()
+    Benchmark("\(name).begin+wait when completed+reInitialize", configuration: allocationConfiguration) { _ in
+        for _ in 0..<operationsPerAllocationSample {
+            cycling.rundown.beginRundown()
+            cycling.rundown.waitForRundown()
+            guard cycling.rundown.waitForRundown(timeout: .seconds(1)) else { acquisitionFailed(name) }
+            cycling.rundown.beginRundown {}
+            guard !cycling.rundown.unsafeTryAcquire() else { preconditionFailure("\(name): acquired after run-down") }
+            cycling.rundown.reInitialize()
+        }
+    }
+
+    let cyclingAsync = Owner()
+    Benchmark("\(name).begin+async wait when completed+reInitialize", configuration: allocationConfiguration) { _ in
+        for _ in 0..<operationsPerAllocationSample {
+            await cyclingAsync.rundown.waitForRundown()
+            guard await cyclingAsync.rundown.waitForRundown(timeout: .seconds(1)) else { acquisitionFailed(name) }
+            cyclingAsync.rundown.reInitialize()
         }
     }
 }

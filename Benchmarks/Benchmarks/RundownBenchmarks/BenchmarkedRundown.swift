@@ -1,4 +1,4 @@
-import Rundown
+@_spi(Testing) import Rundown
 
 /// A run-down protection type under benchmark: every type listed in ``forEachRundownType(_:)`` gets the
 /// throughput, latency and allocation benchmarks.

@@ -1,13 +1,8 @@
 import Benchmark
-import CThreadAffinity
+import CThreadState
 import Dispatch
+@_spi(Testing) import Rundown
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The metric of the latency benchmarks: nanoseconds from just before the waking call (the last release) to the
 /// waiter running again, one sample per benchmark iteration.

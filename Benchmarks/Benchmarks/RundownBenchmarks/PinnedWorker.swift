@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A thread pinned to one CPU that runs the jobs given to it one at a time, for the life of the process.
 ///
 /// The latency benchmarks run their waker and blocking waiter on two of these rather than on new threads, so that

@@ -1,14 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+// SPDX-License-Identifier: Apache-2.0
 
 /// Hand-rolled run-down protection with a pthread read-write lock: a holder takes the read lock with
 /// `pthread_rwlock_tryrdlock` (failing instead of blocking), run-down takes the write lock and keeps it.
 ///
-/// On glibc the lock prefers writers (`PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP`), so new readers fail as soon
-/// as run-down waits; with the default (readers preferred) a busy object would never run down. A read lock must
+/// On glibc the lock prefers writers (`PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP`, see ``preferWriters(_:)``),
+/// so new readers fail as soon as run-down waits; with the default (readers preferred) a busy object would never
+/// run down. A read lock must
 /// be released by the thread that took it, so unlike a ``Rundown/RundownGuard`` the protection cannot be handed to
 /// another thread or task.
 final class ReadWriteLockRundown: SyncRundownContender, @unchecked Sendable {
@@ -21,12 +18,7 @@ final class ReadWriteLockRundown: SyncRundownContender, @unchecked Sendable {
     init() {
         var attributes = pthread_rwlockattr_t()
         precondition(pthread_rwlockattr_init(&attributes) == 0, "pthread_rwlockattr_init")
-        #if canImport(Glibc)
-        precondition(
-            pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP)) == 0,
-            "pthread_rwlockattr_setkind_np"
-        )
-        #endif
+        preferWriters(&attributes)
         precondition(pthread_rwlock_init(lock, &attributes) == 0, "pthread_rwlock_init")
         precondition(pthread_rwlockattr_destroy(&attributes) == 0, "pthread_rwlockattr_destroy")
     }

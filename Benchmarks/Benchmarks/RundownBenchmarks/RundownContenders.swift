@@ -1,4 +1,4 @@
-import Rundown
+@_spi(Testing) import Rundown
 
 /// `withProtection {}` on a run-down type under benchmark: the everyday form.
 final class WithProtectionContender<Rundown: BenchmarkedRundown>: SyncRundownContender {

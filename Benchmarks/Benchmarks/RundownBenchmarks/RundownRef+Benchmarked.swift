@@ -1,4 +1,4 @@
-import Rundown
+@_spi(Testing) import Rundown
 
 extension RundownRef: BenchmarkedRundown {
     static var benchmarkName: String { "RundownRef" }

@@ -1,11 +1,6 @@
 import Benchmark
+@_spi(Testing) import Rundown
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The metric of the throughput benchmarks: wall-clock picoseconds per protected no-op, aggregated over all
 /// threads: `elapsed × 1000 / (threads × operationsPerThread)`. Lower is better; its inverse is the aggregate
@@ -53,6 +48,13 @@ func registerThroughputBenchmarks() {
     registerSync(AtomicFloor.self)
     registerSync(CheckedAtomicPair.self)
     forEachRundownType(ThroughputRegistrar())
+    registerSync(
+        EngineWithProtectionContender.self,
+        setup: { checkRundownSemantics(of: EngineWithProtectionContender.self) }
+    )
+    registerSync(WithValueContender.self)
+    registerSync(MutexReadContender.self)
+    registerSync(LockedGenerationContender.self)
     registerSync(MutexRundown.self, setup: { checkRundownSemantics(of: MutexRundown.self) })
     registerSync(PthreadMutexRundown.self, setup: { checkRundownSemantics(of: PthreadMutexRundown.self) })
     registerSync(ReadWriteLockRundown.self, setup: { checkRundownSemantics(of: ReadWriteLockRundown.self) })

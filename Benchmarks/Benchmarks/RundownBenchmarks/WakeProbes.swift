@@ -1,11 +1,5 @@
-import Rundown
+@_spi(Testing) import Rundown
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A thread parked on something, and the call that wakes it: the latency benchmarks measure from just before
 /// ``wake()`` to the waiter running again.

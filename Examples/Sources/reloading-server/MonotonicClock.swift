@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Nanoseconds on the system's monotonic clock (`CLOCK_MONOTONIC`), the clock every process on the machine shares:
 /// the end-to-end test compares the server's timestamps with its own.
 enum MonotonicClock {

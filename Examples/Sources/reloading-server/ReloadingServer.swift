@@ -4,12 +4,6 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A web server whose routing table can be reloaded while requests flow, without failing or slowing a request.
 ///
 /// ```

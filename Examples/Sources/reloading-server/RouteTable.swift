@@ -1,11 +1,5 @@
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One generation of the server's configuration: a routing table whose templates are read, on every request,
 /// from the file the table was loaded from, through a file descriptor that the table owns.
 ///

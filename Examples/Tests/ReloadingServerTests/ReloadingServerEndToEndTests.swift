@@ -2,12 +2,6 @@ import AsyncHTTPClient
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The admin endpoint's statistics, as the test reads them.
 private struct Statistics: Decodable {
     struct Generation: Decodable {

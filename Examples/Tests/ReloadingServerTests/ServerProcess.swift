@@ -1,12 +1,6 @@
 import Foundation
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The real `reloading-server` binary, started as a child process on loopback with ephemeral ports.
 final class ServerProcess: Sendable {
     let process: Process

@@ -1,11 +1,5 @@
-import Rundown
+@_spi(Testing) import Rundown
 import Synchronization
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Random operations on one run-down object from a controller thread, worker threads and worker tasks at once,
 /// each step checked against a ``GenerationLedger``.

@@ -1,4 +1,4 @@
-import Rundown
+@_spi(Testing) import Rundown
 import Synchronization
 
 /// The reference bookkeeping of a concurrent random schedule: which generation is open, which have been closed,

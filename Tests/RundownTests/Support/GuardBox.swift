@@ -1,4 +1,4 @@
-import Rundown
+@_spi(Testing) import Rundown
 import Synchronization
 
 /// Carries a ``RundownGuard`` (non-copyable) into an escaping closure, another thread or a task.

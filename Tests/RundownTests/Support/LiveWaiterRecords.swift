@@ -1,17 +1,18 @@
+@_spi(Testing) import Rundown
+// SPDX-License-Identifier: Apache-2.0
 import Testing
 
-@testable import Rundown
-
 /// The live waiter records of `rundown` (registered waiters plus kept completion callbacks), to prove that
-/// timed-out and cancelled waiters leak nothing; records an issue (and returns 0) for a type that does not keep
-/// its generations through the internal `RundownGenerations` protocol.
+/// timed-out and cancelled waiters leak nothing.
 func liveWaiterRecords(
     _ rundown: any RundownProtection,
     sourceLocation: SourceLocation = #_sourceLocation
 ) -> Int {
-    guard let generations = rundown as? any RundownGenerations else {
-        Issue.record("\(type(of: rundown)) does not expose liveWaiterRecords", sourceLocation: sourceLocation)
+    switch rundown {
+    case let plain as RundownRef: return plain.liveWaiterRecordCount
+    case let cacheAware as CacheAwareRundownRef: return cacheAware.liveWaiterRecordCount
+    default:
+        Issue.record("\(type(of: rundown)) has no liveWaiterRecordCount", sourceLocation: sourceLocation)
         return 0
     }
-    return generations.liveWaiterRecords
 }

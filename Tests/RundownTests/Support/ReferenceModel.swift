@@ -1,4 +1,4 @@
-import Rundown
+@_spi(Testing) import Rundown
 
 /// The contract's state machine for one run-down object (shared/DESIGN.md, "States of one RundownRef"), as plain
 /// values: it predicts exactly what every operation on the real object must do when one driver performs them one

@@ -1,8 +1,4 @@
-import Rundown
-
-#if canImport(Glibc)
-import Glibc
-#endif
+@_spi(Testing) import Rundown
 
 /// The run-down types the contract suite runs against; every contract test is parameterized over these.
 enum RundownFlavor: String, CaseIterable, Codable, Sendable, CustomStringConvertible {
@@ -22,7 +18,7 @@ enum RundownFlavor: String, CaseIterable, Codable, Sendable, CustomStringConvert
 }
 
 /// Whether the opt-in long stress variants run (`RUNDOWN_LONG_TESTS=1`).
-let longTestsEnabled = getenv("RUNDOWN_LONG_TESTS").map { String(cString: $0) == "1" } ?? false
+let longTestsEnabled = environmentValue("RUNDOWN_LONG_TESTS") == "1"
 
 /// `quick` iterations normally, `long` with `RUNDOWN_LONG_TESTS=1`.
 func iterations(quick: Int, long: Int) -> Int {

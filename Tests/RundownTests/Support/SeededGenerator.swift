@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A small, fast, seedable random number generator (xoshiro256**, seeded through SplitMix64), so that a random
 /// schedule can be replayed from its seed.
 ///
@@ -69,7 +63,7 @@ private struct SplitMix64 {
 /// operation sequences (the interleaving of threads is up to the OS and is not replayed).
 enum StressSeed {
     static func current() -> UInt64 {
-        if let text = getenv("RUNDOWN_SEED").map({ String(cString: $0) }), let seed = UInt64(text) {
+        if let text = environmentValue("RUNDOWN_SEED"), let seed = UInt64(text) {
             return seed
         }
         return UInt64.random(in: .min ... .max)
@@ -79,7 +73,7 @@ enum StressSeed {
 /// How long the random-schedule tests run: `quick` by default, `long` with `RUNDOWN_LONG_TESTS=1`, or exactly
 /// `RUNDOWN_STRESS_SECONDS` seconds when that is set.
 func stressBudget(quick: Duration, long: Duration) -> Duration {
-    if let text = getenv("RUNDOWN_STRESS_SECONDS").map({ String(cString: $0) }), let seconds = Double(text) {
+    if let text = environmentValue("RUNDOWN_STRESS_SECONDS"), let seconds = Double(text) {
         return .milliseconds(Int(seconds * 1_000))
     }
     return longTestsEnabled ? long : quick

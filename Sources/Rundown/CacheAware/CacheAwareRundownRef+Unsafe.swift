@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+
+extension CacheAwareRundownRef {
+    /// Unguarded acquire and release, for protection that must cross a boundary no guard can (a C callback).
+    ///
+    /// Both always count in slot 0: an unguarded release cannot know which slot its acquisition used. Every
+    /// successful ``tryAcquire(count:)`` must be matched by exactly one ``release(count:)`` of the same count, on
+    /// any thread. Prefer ``CacheAwareRundownRef/withProtection(_:)`` or a ``RundownGuard`` wherever they fit.
+    public struct UnsafeProtection: RundownUnsafeProtection {
+        @usableFromInline
+        let rundown: CacheAwareRundownRef
+
+        @inlinable
+        init(rundown: CacheAwareRundownRef) {
+            self.rundown = rundown
+        }
+
+        /// Acquires protection for `count` holders in slot 0, all or nothing.
+        ///
+        /// - Returns: `false` once run-down has begun; nothing was acquired then.
+        /// - Precondition: `count` is positive and slot 0 holds at most
+        ///   ``CacheAwareRundownRef/maximumHoldersPerSlot``.
+        @inlinable
+        public func tryAcquire(count: Int = 1) -> Bool {
+            rundown.acquire(units: RundownWord.units(forCount: count), slot: 0)
+        }
+
+        /// Releases `count` holders acquired earlier with ``tryAcquire(count:)``.
+        ///
+        /// - Precondition: At least `count` unguarded holders are inside; releasing more traps with "run-down
+        ///   protection released without a matching acquire".
+        @inlinable
+        public func release(count: Int = 1) {
+            rundown.release(units: RundownWord.units(forCount: count), slot: 0)
+        }
+    }
+
+    /// The unguarded acquire/release pair; see ``UnsafeProtection``.
+    public var unsafe: UnsafeProtection { UnsafeProtection(rundown: self) }
+}

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: Apache-2.0
+import Synchronization
+
+/// Run-down protection as a value you embed, the way you embed a `Mutex` or an `Atomic`: 16 bytes, no allocation.
+///
+/// The engine is everything run-down protection is, except the guard: acquire and release (the closure form
+/// ``withProtection(_:)`` and the unguarded pair), beginning run-down, blocking, `async` and timed waits,
+/// completion callbacks, re-initialization and the state. Store it as a `let` in your own final class, next to
+/// what it protects:
+///
+/// ```swift
+/// final class Connection: Sendable {
+///     private let rundown = RundownEngine()
+///     private let socket: Socket
+///
+///     func send(_ bytes: [UInt8]) throws {
+///         try rundown.withProtection { socket.write(bytes) }
+///     }
+///
+///     func close() async {
+///         await rundown.waitForRundown()   // refuses new sends, waits for those in flight
+///         socket.close()
+///     }
+/// }
+/// ```
+///
+/// ## Embed the engine, or use ``RundownRef``?
+/// Embed the engine when the protected object is already a class of yours: it adds 16 bytes to it and no
+/// allocation, and the closure form costs exactly what ``RundownRef/withProtection(_:)`` costs. Use ``RundownRef``
+/// when you need a ``RundownGuard``: a guard may outlive the scope that acquired it (it can be stored, or sent to
+/// another task), so it must keep what it releases into alive, and only an object can be kept alive. The engine is
+/// non-copyable and has no identity of its own, so it has no guard.
+///
+/// ## Cost
+/// One 64-bit atomic word (its layout is in <doc:Design>) and one lazily allocated reference to the waiter store: 16 bytes.
+/// Acquire is a load and one compare-and-swap (retried only under contention), release one atomic subtract; no
+/// lock, no allocation, no reference counting. The waiter store (a pthread mutex, condition variable and waiter
+/// records, one allocation) is created only when a wait actually has to block or a callback has to be kept. Under
+/// contention from many cores the one word's cache line moves between them; use ``CacheAwareRundownRef`` for the
+/// few objects that every core hits.
+///
+/// ## Memory ordering
+/// A successful acquisition is an *acquiring* operation: everything done before the last ``reInitialize()`` (or
+/// `init`) is visible to the holder. A release is a *releasing* operation: everything the holder did
+/// happens-before any wait returning and any completion callback running. ``reInitialize()`` is *releasing*.
+///
+/// ## Lifetime
+/// The engine must stay alive while any holder, waiter or callback uses it, exactly as a `Mutex` must while it is
+/// locked. Embedded as a `let` in a class, that is automatic: every call borrows the class instance.
+public struct RundownEngine: ~Copyable, Sendable {
+    /// The one word of state; see ``RundownWord`` for its layout.
+    @usableFromInline
+    let word: Atomic<UInt64>
+
+    /// The slow-path store, allocated by the first wait that has to block or callback that has to be kept.
+    let store: AtomicLazyReference<WaiterStore>
+
+    /// Creates an engine in the `active(holders: 0)` state: acquisitions succeed. Allocates nothing.
+    public init() {
+        word = Atomic(RundownWord.opened(generation: 0).rawValue)
+        store = AtomicLazyReference()
+    }
+
+    /// A snapshot of the state, for diagnostics; racy by nature, never use it to decide whether to acquire.
+    ///
+    /// Costs one relaxed atomic load.
+    public var state: RundownState {
+        RundownWord(rawValue: word.load(ordering: .relaxed)).state
+    }
+
+    // MARK: Fast path
+
+    /// Adds `units` holders unless run-down has begun. One compare-and-swap (retried only under contention); a
+    /// refusal writes nothing.
+    @inlinable
+    @inline(__always)
+    borrowing func acquire(units: UInt64) -> Bool {
+        word.acquireHolders(units, limit: RundownWord.holderLimit) { overflow($0, units: units) }
+    }
+
+    /// Removes `units` holders. One atomic subtract; only a release during run-down leaves the fast path.
+    @inlinable
+    @inline(__always)
+    borrowing func release(units: UInt64) {
+        if let old = word.releaseHolders(units) {
+            releasedWhileClosedOrUnderflowed(old, units: units)
+        }
+    }
+
+    // MARK: Slow path
+
+    @usableFromInline
+    @inline(never)
+    borrowing func overflow(_ current: UInt64, units: UInt64) -> Never {
+        RundownMisuse.report(
+            "acquiring \(units / RundownWord.holderUnit) more run-down holders would overflow the holder count "
+                + "(\(RundownWord(rawValue: current).holders) inside, \(RundownWord.maximumHolders) at most)"
+        )
+    }
+
+    /// A release that found the word closed (it may have completed the generation) or found fewer holders than it
+    /// releases (misuse).
+    @usableFromInline
+    @inline(never)
+    borrowing func releasedWhileClosedOrUnderflowed(_ old: UInt64, units: UInt64) {
+        let oldWord = RundownWord(rawValue: old)
+        if old & RundownWord.holderMask < units {
+            RundownMisuse.report(
+                "run-down protection released without a matching acquire: releasing \(units / RundownWord.holderUnit) "
+                    + "while \(oldWord.holders) holders are inside"
+            )
+        }
+        if oldWord.isClosed, old & RundownWord.holderMask == units {
+            completeGeneration(afterChanging: oldWord)
+        }
+    }
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: Apache-2.0
+import Synchronization
+
+/// A shared value that any number of threads and tasks use at once, and that can be replaced or retired while they
+/// do: the run-down pattern made safe by construction, the way `Mutex<Value>` made locking safe.
+///
+/// Readers run a closure with the current value; nobody can reach the value any other way. ``replace(with:)-8uqqx``
+/// installs a new value for every *new* reader at once — no reader is ever turned away during a replacement — and
+/// hands the old value back only after its last reader has left, so tearing it down is safe. ``retire()-45u9c``
+/// closes the object for good and hands back the last value the same way.
+///
+/// ```swift
+/// let routes = RundownProtected(try RouteTable(loadingFrom: path))
+///
+/// // Request handlers, any number at once:
+/// let page = try routes.withValue { table in table.render(request) }
+///
+/// // On reload: requests that start from now on get the new table; the old one comes back once its last
+/// // request is done, and no request can reach it any more.
+/// let old = try await routes.replace(with: try RouteTable(loadingFrom: path))
+/// old.close()
+/// ```
+///
+/// ## Design
+/// The value lives in one of two slots owned by this object; each slot has its own embedded ``RundownEngine``, and
+/// one atomic word says which slot is current (and whether the object is retired). A reader loads that word, acquires
+/// the current slot's engine and reads the slot. A replacement writes the new value into the other, idle slot,
+/// re-initializes that slot's engine (a *releasing* operation that publishes the value), switches the word
+/// to it, and only then runs down the old slot. A reader that loaded the word just before the switch finds the old
+/// slot closed, reloads the word and lands on the new slot: it is never refused. A reader checks the word again
+/// after acquiring, so it never sees a value before it is published. The slots are never freed while the
+/// object lives, so a reader that loaded a stale slot number touches valid memory even when it loses the race;
+/// this is what a single atomic pointer to a per-generation object cannot give without reference counting or
+/// hazard pointers. Two slots are enough because replacements are serialized and each one waits until its old slot
+/// has drained before the next one may write into it.
+///
+/// ## Cost
+/// ``withValue(_:)`` costs two relaxed atomic loads (of a word that only replacements write) more than
+/// ``RundownRef/withProtection(_:)``: a load, one compare-and-swap, a load and one atomic subtract; no lock, no
+/// allocation, no reference counting. A reader that races with a replacement retries, once per replacement it
+/// races with. Readers of one object share one cache line (the current slot's word), as with ``RundownRef``.
+/// Replacements and retirement are rare operations: they take a lock, and wait (suspend or block) for the old
+/// value's readers.
+///
+/// `Benchmarks/RESULTS.md` has the measured cost next to a bare ``RundownRef/withProtection(_:)``, a
+/// `Mutex<Value>.withLock` read, and the obvious alternative: a lock to copy out a reference to the current
+/// generation and then run-down protection on it (reference counting and a lock on every read).
+///
+/// ## Memory ordering
+/// Everything a replacer did before ``replace(with:)-8uqqx`` (building the new value) happens-before every
+/// reader that sees the new value. Everything every reader of the old value did happens-before the replacement (or
+/// retirement) returns the old value.
+///
+/// The value is shared by all readers at once, hence `Value: Sendable`; to change it in place, give it its own
+/// synchronization, or replace it.
+///
+/// - Important: Do not replace or retire from inside a ``withValue(_:)`` body: the replacement would wait for
+///   its own caller to leave, forever.
+public final class RundownProtected<Value: Sendable>: Sendable {
+    /// Bit 0: the current slot. Bit 1: retired. Written only by the writer inside ``writers``.
+    @usableFromInline
+    let published: Atomic<Int>
+
+    /// The run-down protection of slot 0.
+    @usableFromInline
+    let firstRundown: RundownEngine
+
+    /// The run-down protection of slot 1.
+    @usableFromInline
+    let secondRundown: RundownEngine
+
+    /// Two slots. A slot holds a value from the moment a writer fills it until a writer moves the value out, after
+    /// the slot's run-down has completed.
+    ///
+    /// `nonisolated(unsafe)`: a slot is written only while its engine has completed run-down, so no holder
+    /// exists and none can appear, and read only by holders; the run-down's acquire and release orderings order
+    /// the writes and the reads.
+    @usableFromInline
+    nonisolated(unsafe) let values: UnsafeMutablePointer<Value>
+
+    /// Serializes replacements and retirement, in arrival order.
+    let writers = ReplacementTurnstile()
+
+    @usableFromInline
+    static var retiredBit: Int { 2 }
+
+    /// Creates an object that protects `initialValue`.
+    ///
+    /// Allocates the object (which embeds the two slots' engines) and the two slots; the waiter store of a slot is
+    /// allocated only when a replacement actually has to wait for readers.
+    ///
+    /// - Parameter initialValue: The value readers see until the first replacement.
+    public init(_ initialValue: Value) {
+        values = .allocate(capacity: 2)
+        values.initialize(to: initialValue)
+        firstRundown = RundownEngine()
+        secondRundown = RundownEngine()
+        secondRundown.beginRundown()
+        published = Atomic(0)
+    }
+
+    deinit {
+        let word = published.load(ordering: .relaxed)
+        if word & Self.retiredBit == 0 {
+            (values + (word & 1)).deinitialize(count: 1)
+        }
+        values.deallocate()
+    }
+
+    // MARK: Reading
+
+    /// Runs `body` with the current value, which stays alive and is not handed back to a replacer or retirer until
+    /// `body` returns.
+    ///
+    /// Costs one atomic load, one compare-and-swap and one atomic subtract (see the type's discussion); never
+    /// blocks, never allocates. A replacement in progress never makes it fail: it runs `body` with the old value if
+    /// it got in before the switch, and with the new one otherwise. The value is *borrowed*: `body` cannot store it
+    /// or return it without an explicit `copy`; do not keep a copy beyond `body`, since a replacer tears the value
+    /// down once `body` has returned. `body` may return a non-copyable value and throw a typed error (which comes
+    /// back as `any Error`; ``withValueIfAvailable(_:)`` keeps its type).
+    ///
+    /// - Parameter body: Runs with the current value, borrowed.
+    /// - Returns: What `body` returns.
+    /// - Throws: ``RundownError/rundownInProgress`` (without running `body`) once ``retire()-45u9c`` has begun,
+    ///   or what `body` throws.
+    @inlinable
+    @inline(__always)
+    public func withValue<Result: ~Copyable, Failure: Error>(
+        _ body: (borrowing Value) throws(Failure) -> Result
+    ) throws -> Result {
+        let slot = try acquireCurrentSlot()
+        defer { release(slot: slot) }
+        return try body(values[slot])
+    }
+
+    /// Runs `body` with the current value unless the object has been retired; the shape of
+    /// `Mutex.withLockIfAvailable`.
+    ///
+    /// Costs what ``withValue(_:)`` costs and throws exactly what `body` throws.
+    ///
+    /// - Parameter body: Runs with the current value, borrowed.
+    /// - Returns: What `body` returns, or `nil` (without running `body`) once ``retire()-45u9c`` has begun.
+    /// - Throws: Only what `body` throws.
+    @inlinable
+    @inline(__always)
+    public func withValueIfAvailable<Result: ~Copyable, Failure: Error>(
+        _ body: (borrowing Value) throws(Failure) -> sending Result
+    ) throws(Failure) -> sending Result? {
+        guard let slot = try? acquireCurrentSlot() else { return nil }
+        defer { release(slot: slot) }
+        return try body(values[slot])
+    }
+
+    /// Runs the asynchronous `body` with the current value, which stays alive and is not handed back to a replacer
+    /// or retirer until `body` returns.
+    ///
+    /// Costs what the synchronous form costs. The value stays protected across suspension points, however `body`
+    /// exits; a replacement waiting meanwhile waits for `body`.
+    ///
+    /// - Parameters:
+    ///   - isolation: The actor `body` runs on; the caller's, by default.
+    ///   - body: Runs with the current value, borrowed; may suspend.
+    /// - Returns: What `body` returns.
+    /// - Throws: ``RundownError/rundownInProgress`` (without running `body`) once ``retire()-45u9c`` has begun,
+    ///   or what `body` throws.
+    @inlinable
+    public func withValue<Result: ~Copyable, Failure: Error>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (borrowing Value) async throws(Failure) -> Result
+    ) async throws -> Result {
+        let slot = try acquireCurrentSlot()
+        defer { release(slot: slot) }
+        return try await body(values[slot])
+    }
+
+    /// Runs the asynchronous `body` with the current value unless the object has been retired.
+    ///
+    /// - Parameters:
+    ///   - isolation: The actor `body` runs on; the caller's, by default.
+    ///   - body: Runs with the current value, borrowed; may suspend.
+    /// - Returns: What `body` returns, or `nil` (without running `body`) once ``retire()-45u9c`` has begun.
+    /// - Throws: Only what `body` throws.
+    @inlinable
+    public func withValueIfAvailable<Result: ~Copyable, Failure: Error>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (borrowing Value) async throws(Failure) -> sending Result
+    ) async throws(Failure) -> sending Result? {
+        guard let slot = try? acquireCurrentSlot() else { return nil }
+        defer { release(slot: slot) }
+        return try await body(values[slot])
+    }
+
+    // MARK: Slots
+
+    /// Acquires one holder on `slot`; a branch per slot, since engines are not copied.
+    @inlinable
+    @inline(__always)
+    func acquire(slot: Int) -> Bool {
+        if slot == 0 {
+            firstRundown.acquire(units: RundownWord.holderUnit)
+        } else {
+            secondRundown.acquire(units: RundownWord.holderUnit)
+        }
+    }
+
+    /// Releases one holder on `slot`.
+    @inlinable
+    @inline(__always)
+    func release(slot: Int) {
+        if slot == 0 {
+            firstRundown.release(units: RundownWord.holderUnit)
+        } else {
+            secondRundown.release(units: RundownWord.holderUnit)
+        }
+    }
+
+    /// Re-initializes `slot`'s engine: its value is written and may be published.
+    func reInitialize(slot: Int) {
+        if slot == 0 { firstRundown.reInitialize() } else { secondRundown.reInitialize() }
+    }
+
+    /// Begins `slot`'s run-down: it was current until now.
+    func beginRundown(slot: Int) {
+        if slot == 0 { firstRundown.beginRundown() } else { secondRundown.beginRundown() }
+    }
+
+    /// Suspends until the last reader of `slot` has left.
+    func waitForRundown(slot: Int) async {
+        if slot == 0 { await firstRundown.waitForRundown() } else { await secondRundown.waitForRundown() }
+    }
+
+    /// Blocks until the last reader of `slot` has left.
+    @available(*, noasync)
+    func waitForRundownBlocking(slot: Int) {
+        if slot == 0 { firstRundown.waitForRundown() } else { secondRundown.waitForRundown() }
+    }
+
+    /// Acquires protection on the current slot and returns its number; retries while replacements race with it.
+    ///
+    /// The second load of the published word, after the acquisition, is what makes reads linearizable: a reader
+    /// that loaded the word two replacements ago may acquire its (stale) slot number just after a replacer refilled
+    /// that slot and before the replacer published it. Using that value would show a reader a value from the
+    /// future, and a later reader the older one again. The acquisition synchronizes with the refill, and the refill
+    /// came after the previous publication, so the second load sees the word as it is now (or newer); if it still
+    /// names the acquired slot, that slot holds the current value, which cannot change while it is held.
+    @inlinable
+    @inline(__always)
+    func acquireCurrentSlot() throws(RundownError) -> Int {
+        var word = published.load(ordering: .relaxed)
+        while true {
+            if word & Self.retiredBit != 0 { throw .rundownInProgress }
+            let slot = word & 1
+            if acquire(slot: slot) {
+                let now = published.load(ordering: .relaxed)
+                if now == word { return slot }
+                word = releaseAfterLosingRace(slot, published: now)
+            } else {
+                word = reloadAfterLosingRace()
+            }
+        }
+    }
+
+    /// Gives back a slot acquired while a replacement moved the published word on, and returns the newer word.
+    @usableFromInline
+    @inline(never)
+    func releaseAfterLosingRace(_ slot: Int, published now: Int) -> Int {
+        release(slot: slot)
+        return now
+    }
+
+    /// Reloads the published word after finding its slot closed.
+    ///
+    /// A slot is closed only after the word moved away from it (or was marked retired), and the closing is a
+    /// *releasing* read-modify-write of the slot's word that this thread's failed acquire just read; the acquiring
+    /// fence makes the newer published word visible, so the retry cannot spin on a stale slot.
+    @usableFromInline
+    @inline(never)
+    func reloadAfterLosingRace() -> Int {
+        atomicMemoryFence(ordering: .acquiring)
+        return published.load(ordering: .relaxed)
+    }
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: Apache-2.0
+import CRundownSupport
+
+/// A real OS thread for the package's tests and benchmarks, which need blocking threads rather than tasks on the
+/// cooperative pool; one helper instead of one per test target.
+///
+/// Test support, reached through `@_spi(Testing) import Rundown`; not public API (see the README's "Source
+/// stability"). Thread creation is in the C support target, whose one signature covers glibc, musl and Darwin.
+@_spi(Testing)
+public struct RundownTestThread: Sendable {
+    private let handle: UInt
+
+    /// Starts `body` on a new thread, pinned first to `cpu` where the platform can pin (see
+    /// ``pinCurrentThread(to:)``).
+    public init(pinnedTo cpu: Int? = nil, _ body: @escaping @Sendable () -> Void) {
+        let start = Start {
+            if let cpu { _ = Self.pinCurrentThread(to: cpu) }
+            body()
+        }
+        var handle: UInt = 0
+        let result = c_rundown_thread_start(
+            &handle,
+            { context in Unmanaged<Start>.fromOpaque(context!).takeRetainedValue().body() },
+            Unmanaged.passRetained(start).toOpaque()
+        )
+        guard result == 0 else { fatalError("starting a thread failed with error \(result)") }
+        self.handle = handle
+    }
+
+    /// Waits for the thread to finish. Call it exactly once.
+    public func join() {
+        let result = c_rundown_thread_join(handle)
+        guard result == 0 else { fatalError("joining a thread failed with error \(result)") }
+    }
+
+    /// Runs `body(i)` for `i` in `0..<count`, each on its own thread, all at once, and waits for all of them.
+    public static func runConcurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+        let threads = (0..<count).map { index in RundownTestThread { body(index) } }
+        for thread in threads { thread.join() }
+    }
+
+    /// Pins the calling thread to `cpu`.
+    ///
+    /// - Returns: `false` where the platform cannot pin threads (Apple platforms have no affinity API) or the CPU
+    ///   is not available to the process; tests that need pinning are skipped then.
+    @discardableResult
+    public static func pinCurrentThread(to cpu: Int) -> Bool {
+        c_rundown_pin_current_thread(Int32(cpu)) == 0
+    }
+
+    /// Whether this platform can pin threads to CPUs at all.
+    public static var canPinThreads: Bool {
+        pinCurrentThread(to: CurrentProcessor.index)
+    }
+
+    /// The CPUs this process may run on, in ascending order; where the platform cannot tell, every configured
+    /// processor.
+    public static var usableCPUs: [Int] {
+        var cpus = [Int32](repeating: 0, count: 1_024)
+        let count = Int(c_rundown_usable_cpus(&cpus, Int32(cpus.count)))
+        if count > 0 { return cpus[..<count].map(Int.init) }
+        return Array(0..<Platform.processorCount)
+    }
+
+    /// The CPU the calling thread runs on, or -1 where the platform cannot tell.
+    public static var currentCPU: Int { CurrentProcessor.index }
+
+    /// The number of processors the system is configured with.
+    public static var processorCount: Int { Platform.processorCount }
+
+    private final class Start: Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+}
