@@ -29,9 +29,13 @@ OWN_WAKE, CONDVAR_WAKE, CONTINUATION_WAKE = (
     "condvar_wake_latency_(ns)",
     "continuation_wake_latency_(ns)",
 )
-METRICS = (OWN_OPS, FLOOR_OPS, OWN_WAKE, CONDVAR_WAKE, CONTINUATION_WAKE)
+BEGIN = "begin-rundown_latency_(ns)"
+METRICS = (OWN_OPS, FLOOR_OPS, OWN_WAKE, CONDVAR_WAKE, CONTINUATION_WAKE, BEGIN)
+RSEQ = "CacheAwareRundownRef"
+ATOMIC_SLOTS = "CacheAwareRundownRef[atomic slots]"
 THROUGHPUT = re.compile(r"^Throughput (sync|async) (\d+)T (.+)$")
 LATENCY = re.compile(r"^Latency (blocking|async) (.+)$")
+BEGIN_LATENCY = re.compile(r"^Latency begin-rundown (.+) \(holders on another CPU\)$")
 
 
 def read_round(directory):
@@ -66,6 +70,7 @@ def main(directories):
 
     throughput = {}  # (mode, label) -> {threads: ([ns per op], [ratio to floor])}
     latency = {}  # (mode, label) -> ([p50 us], [p90 us], [ratio to condvar], [ratio to continuation])
+    begins = {}  # type -> ([p50 us], [p90 us])
     for results in rounds:
         for name, metrics in results.items():
             match = THROUGHPUT.match(name)
@@ -78,6 +83,12 @@ def main(directories):
                 cell = throughput.setdefault((mode, label), {}).setdefault(threads, ([], []))
                 cell[0].append(own / 1000)
                 cell[1].append(own / floor)
+            match = BEGIN_LATENCY.match(name)
+            if match and BEGIN in metrics:
+                cell = begins.setdefault(match.group(1), ([], []))
+                cell[0].append(metrics[BEGIN][50] / 1000)
+                cell[1].append(metrics[BEGIN][90] / 1000)
+                continue
             match = LATENCY.match(name)
             if match and OWN_WAKE in metrics:
                 cell = latency.setdefault((match.group(1), match.group(2)), ([], [], [], []))
@@ -123,6 +134,14 @@ def main(directories):
         print(f"| {key[0]} | {key[1]} | {statistics.median(p50):.1f} | {statistics.median(p90):.1f} | "
               f"{spread(to_condvar) if to_condvar else ''} | {spread(to_continuation) if to_continuation else ''} |")
 
+    if begins:
+        print("\nBeginning run-down while another CPU acquires and releases the same object, microseconds\n")
+        print("| type | p50 us | p90 us |")
+        print("| --- | ---: | ---: |")
+        for label in sorted(begins):
+            p50, p90 = begins[label]
+            print(f"| {label} | {statistics.median(p50):.1f} | {statistics.median(p90):.1f} |")
+
     checks = []
 
     def ratio(mode, label, threads):
@@ -144,6 +163,29 @@ def main(directories):
             if m == "sync" and is_alternative(label) and mine is not None and theirs is not None:
                 checks.append((f"{t}.withProtection >= 3x faster than {label}, 2 threads: ours/theirs <= 0.33",
                                mine / theirs, 1 / 3))
+    # The per-CPU fast paths and guards (the restartable-sequence issue's targets).
+    def ns(mode, label, threads):
+        cell = throughput.get((mode, label), {}).get(threads)
+        return statistics.median(cell[0]) if cell else None
+
+    if ns("sync", f"{RSEQ}.withProtection", 1) is not None:
+        checks.append((f"{RSEQ}.withProtection, 1 thread, vs floor <= 0.45", ratio("sync", f"{RSEQ}.withProtection", 1), 0.45))
+        checks.append((f"{RSEQ}.withProtection, 2 threads (aggregate), vs floor <= 0.25",
+                       ratio("sync", f"{RSEQ}.withProtection", 2), 0.25))
+        checks.append((f"{RSEQ}.tryAcquire+release (per-CPU guard), 2 threads, vs floor <= 0.8",
+                       ratio("sync", f"{RSEQ}.tryAcquire+release", 2), 0.8))
+    alone, pair = ns("sync", f"{ATOMIC_SLOTS}.withProtection", 1), ns("sync", f"{ATOMIC_SLOTS}.withProtection", 2)
+    if alone is not None and pair is not None:
+        checks.append((f"{ATOMIC_SLOTS}.withProtection, 1 thread, vs floor <= 1.3",
+                       ratio("sync", f"{ATOMIC_SLOTS}.withProtection", 1), 1.3))
+        checks.append((f"{ATOMIC_SLOTS}.withProtection scaling at 2 threads (1T ns / 2T aggregate ns) >= 1.9: "
+                       "2T/1T <= 0.526", pair / alone, 1 / 1.9))
+    checks.append(("RundownRef.tryAcquire+release (guard), 1 thread, vs floor <= 2.5",
+                   ratio("sync", "RundownRef.tryAcquire+release", 1), 2.5))
+    for label, (p50, _) in sorted(begins.items()):
+        if label.startswith("CacheAware"):
+            checks.append((f"begin-rundown {label} p50 <= 50 us", statistics.median(p50), 50))
+
     # The embedded engine's closure form costs what RundownRef's costs (same run): within 5%.
     engine, plain = ratio("sync", ENGINE, 1), ratio("sync", "RundownRef.withProtection", 1)
     if engine is not None and plain is not None:

@@ -3,15 +3,20 @@
 #
 #   bash Verification/check.sh [MODEL_DIR]       (or MODEL_DIR=... bash Verification/check.sh)
 #
-# MODEL_DIR defaults to this script's directory; it must hold rundown.pml, rundown_cache_aware.pml, store.pml and
-# waiting.pml. SPIN_DEFS (e.g. SPIN_DEFS=-DBRIEF_DESIGN or -DACQUIRE_RECHECK) is passed to spin for every run; with
-# SPIN_DEFS set, the three larger cache-aware runs are skipped. PAN_MEMLIM caps each pan run, in MB (default 4096).
-# THOROUGH=1 adds the cache-aware model without atomicity reductions.
+# MODEL_DIR defaults to this script's directory; it must hold rundown.pml, rundown_cache_aware.pml, rundown_rseq.pml,
+# store.pml and waiting.pml. SPIN_DEFS (e.g. SPIN_DEFS=-DBRIEF_DESIGN or -DACQUIRE_RECHECK) is passed to spin for every
+# run; with SPIN_DEFS set, the larger cache-aware and rseq runs and the mutation runs are skipped. PAN_MEMLIM caps each
+# pan run, in MB (default 4096). THOROUGH=1 adds the cache-aware and rseq models without atomicity reductions and the
+# rseq model with 3 holders and 2 generations.
 #
 # Every run is an exhaustive search (no bitstate, no hash compaction). Prints one line per property and run:
 # property, model and configuration, states stored, seconds, result. Exits 1 if any property fails, or any search
 # reports an error, an assertion violation, an invalid end state, an acceptance cycle, or is incomplete (depth limit
 # or memory limit); exits 2 if spin, gcc or the models are missing.
+#
+# Then "mutations must be caught": planted bugs and rejected designs of the rseq model, each of which must FAIL; one
+# line each with the property violated and the depth of the counterexample. A mutation that passes is a failure of
+# this script (the model would no longer tell the protocol from the bug).
 
 set -u
 
@@ -26,7 +31,7 @@ for tool in spin gcc; do
         exit 2
     fi
 done
-for f in rundown.pml rundown_cache_aware.pml store.pml waiting.pml; do
+for f in rundown.pml rundown_cache_aware.pml rundown_rseq.pml store.pml waiting.pml; do
     if [ ! -f "$model_dir/$f" ]; then
         echo "check.sh: $model_dir/$f not found" >&2
         exit 2
@@ -56,13 +61,14 @@ total_start=$(date +%s)
 printf '%-28s %-24s %-44s %12s %8s  %s\n' property model configuration states seconds result
 printf '%s\n' "$(printf '%.0s-' {1..140})"
 
-# run NAME MODEL DEFINES MODE     MODE: safety | ltl:<claim>
-run() {
+# search NAME MODEL DEFINES MODE   MODE: safety | ltl:<claim>. Runs spin, gcc and pan in a copy of the models; sets
+# ok (1 = no error, complete), result, states, secs, depth (of a counterexample), violated (the PROP group of a
+# violated assertion, 5 for an invalid end state), out, cflags, pflags.
+search() {
     local label=$1 model=$2 defs=$3 mode=$4
     local dir="$work/$label"
     mkdir -p "$dir"
     cp "$work"/*.pml "$dir"/
-    local cflags pflags
     if [ "$mode" = safety ]; then
         cflags="-DSAFETY -DNOCLAIM"
         pflags="-m3000000 -w25"
@@ -70,7 +76,7 @@ run() {
         cflags="-DNFAIR=4"
         pflags="-a -f -N ${mode#ltl:} -m3000000 -w25"
     fi
-    local out="$dir/pan.out" ok=1 result=""
+    out="$dir/pan.out"; ok=1; result=""; states="-"; secs="-"; depth=""; violated=""
     if ! (cd "$dir" && spin $defs $spin_defs -a "$model.pml" >"$dir/spin.out" 2>&1); then
         result="spin failed: $(tail -n 3 "$dir/spin.out" | tr '\n' ' ')"; ok=0
     elif ! (cd "$dir" && gcc -O2 -w $cflags -DMEMLIM="$memlim" -o pan pan.c >"$dir/gcc.out" 2>&1); then
@@ -78,7 +84,6 @@ run() {
     else
         (cd "$dir" && ./pan $pflags >"$out" 2>&1)
     fi
-    local states="-" secs="-"
     if [ -f "$out" ]; then
         states=$(sed -n 's/^ *\([0-9.e+]*\) states, stored.*/\1/p' "$out" | tail -n 1)
         secs=$(sed -n 's/^pan: elapsed time \([0-9.e+]*\) seconds.*/\1/p' "$out" | tail -n 1)
@@ -91,6 +96,7 @@ run() {
             local what
             what=$(grep -m1 -E '^pan:[0-9]+: |^pan: error' "$out")
             result="FAIL (errors: $errors) ${what#pan:1: }"
+            depth=$(grep -m1 -E '^pan:[0-9]+: ' "$out" | sed -n 's/.*(at depth \([0-9]*\)).*/\1/p')
         fi
         if grep -q -E 'max search depth too small|reached -DMEMLIM bound|out of memory|Search not completed' "$out" \
             && [ "${errors:-0}" = 0 ]; then
@@ -98,19 +104,24 @@ run() {
             ok=0
         fi
         : "${states:=-}" "${secs:=-}"
-    fi
-    local rows
-    if [ "$mode" = safety ]; then rows=$SAFETY_PROPS; else rows=${mode#ltl:}; fi
-    local violated=""
-    if [ $ok = 0 ] && [ -f "$out" ]; then
-        if grep -q 'assertion violated' "$out"; then
-            # CHECK(p, e) expands to !((PROP==0)||(PROP==p))||e; the second (0==p) names the group
-            violated=$(grep -m1 'assertion violated' "$out" | grep -o '(0==[0-9])' | sed -n '2s/(0==\([0-9]\))/\1/p')
-            [ -z "$violated" ] && violated=0
-        elif grep -q -E '^pan:[0-9]+: invalid end state' "$out"; then
-            violated=5
+        if [ $ok = 0 ]; then
+            if grep -q 'assertion violated' "$out"; then
+                # CHECK(p, e) expands to !((PROP==0)||(PROP==p))||e; the second (0==p) names the group
+                violated=$(grep -m1 'assertion violated' "$out" | grep -o '(0==[0-9])' | sed -n '2s/(0==\([0-9]\))/\1/p')
+                [ -z "$violated" ] && violated=0
+            elif grep -q -E '^pan:[0-9]+: invalid end state' "$out"; then
+                violated=5
+            fi
         fi
     fi
+}
+
+# run NAME MODEL DEFINES MODE     MODE: safety | ltl:<claim>; every property must hold
+run() {
+    local label=$1 model=$2 defs=$3 mode=$4
+    search "$label" "$model" "$defs" "$mode"
+    local rows
+    if [ "$mode" = safety ]; then rows=$SAFETY_PROPS; else rows=${mode#ltl:}; fi
     local p name res
     for p in $rows; do
         if [ "$mode" = safety ]; then name=$(prop_name "$p"); else name=$p; fi
@@ -132,6 +143,23 @@ run() {
     fi
 }
 
+# must_fail NAME MODEL DEFINES      a safety run that must find a violation: prints the property and the depth
+must_fail() {
+    local label=$1 model=$2 defs=$3
+    search "$label" "$model" "$defs" safety
+    local name res
+    if [ $ok = 0 ] && [ -n "$violated" ]; then
+        name=$(prop_name "$violated")
+        [ "$violated" = 5 ] && name="quiescence (invalid end state)"
+        res="caught: $name violated at depth ${depth:-?}"
+    elif [ $ok = 0 ]; then
+        res="NOT CAUGHT: $result"; failures=$((failures + 1))
+    else
+        res="NOT CAUGHT: every property holds"; failures=$((failures + 1))
+    fi
+    printf '%-28s %-24s %-44s %12s %8s  %s\n' "$label" "$model" "$defs" "$states" "$secs" "$res"
+}
+
 # label                 model                 spin defines                                          mode
 run plain_main          rundown               "-DNHOLDERS=3 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          safety
 run plain_timed         rundown               "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=1"          safety
@@ -149,8 +177,29 @@ run cache_3holders_2gen rundown_cache_aware   "-DNHOLDERS=3 -DMAXGEN=2 -DOWNER_T
 run cache_live_w22      rundown_cache_aware   "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:waiters_return
 run cache_live_c22      rundown_cache_aware   "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:callbacks_run
 fi
-if [ "${THOROUGH:-0}" = 1 ]; then                       # about 15 s more
+run rseq_main           rundown_rseq          "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          safety
+run rseq_timed          rundown_rseq          "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=1"          safety
+run rseq_3holders       rundown_rseq          "-DNHOLDERS=3 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"          safety
+run rseq_live_w         rundown_rseq          "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:waiters_return
+run rseq_live_c         rundown_rseq          "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:callbacks_run
+if [ -z "$spin_defs" ]; then
+run rseq_raw            rundown_rseq          "-DNO_NORMALIZE -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0" safety
+run rseq_faithful       rundown_rseq          "-DFAITHFUL -DNHOLDERS=2 -DMAXGEN=1 -DOWNER_TIMEOUTS=0" safety
+fi
+if [ "${THOROUGH:-0}" = 1 ]; then                       # about 90 s more
 run cache_faithful      rundown_cache_aware   "-DFAITHFUL -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0" safety
+run rseq_faithful_2gen  rundown_rseq          "-DFAITHFUL -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0" safety
+run rseq_3holders_2gen  rundown_rseq          "-DNHOLDERS=3 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          safety
+fi
+
+if [ -z "$spin_defs" ]; then
+echo
+echo "mutations must be caught (each must FAIL):"
+# label                 model                 spin defines
+must_fail no_membarrier        rundown_rseq   "-DNO_MEMBARRIER -DNHOLDERS=1 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"
+must_fail flag_outside_section rundown_rseq   "-DFLAG_CHECK_OUTSIDE_SECTION -DNHOLDERS=1 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"
+must_fail brief_two_words      rundown_rseq   "-DBRIEF_DESIGN -DNHOLDERS=1 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"
+must_fail overflow_checks_flag rundown_rseq   "-DOVERFLOW_CHECKS_FLAG -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"
 fi
 
 total_end=$(date +%s)

@@ -17,13 +17,15 @@ struct CacheAwareScalingTests {
         let rundown = CacheAwareRundownRef()
         #expect(rundown.slotCount >= min(Self.processorCount, CacheAwareRundownRef.maximumSlotCount))
         #expect(rundown.slotCount & (rundown.slotCount - 1) == 0)
-        #expect(rundown.memoryFootprint == rundown.slotCount * 128 + 64)
-        print("CacheAwareRundownRef: \(rundown.slotCount) slots, \(rundown.memoryFootprint) bytes")
+        #expect(rundown.memoryFootprint >= (rundown.slotCount + 2) * 128 + (rundown.slotCount + 1) * 256)
+        print(
+            "\(rundown), \(rundown.memoryFootprint) bytes; process fast path: \(CacheAwareRundownRef.processFastPath)"
+        )
     }
 
-    @Test("explicit slot counts work end to end", arguments: [1, 2, 64])
-    func explicitSlotCounts(slotCount: Int) throws {
-        let rundown = CacheAwareRundownRef(slotCount: slotCount)
+    @Test("explicit slot counts work end to end, on both fast paths", arguments: [1, 2, 64], [false, true])
+    func explicitSlotCounts(slotCount: Int, forcingAtomicSlots: Bool) throws {
+        let rundown = CacheAwareRundownRef(slotCount: slotCount, forcingAtomicSlots: forcingAtomicSlots)
         #expect(rundown.slotCount == slotCount)
         for _ in 0..<3 {
             let one = try rundown.tryAcquire()
@@ -36,8 +38,11 @@ struct CacheAwareScalingTests {
             #expect(rundown.state == .runningDown(holders: 1))
             one.release()
             #expect(rundown.state == .completed)
-            for index in 0..<slotCount {
-                #expect(rundown.slotSnapshot(index) == (holders: 0, isClosed: true))
+            if rundown.fastPath != .restartableSequences {
+                // Atomic slots: every slot closed and empty. (Restartable sequences keep net sums in the slots.)
+                for index in 0..<slotCount {
+                    #expect(rundown.slotSnapshot(index) == (holders: 0, isClosed: true))
+                }
             }
             rundown.reInitialize()
             #expect(rundown.state == .active(holders: 0))
@@ -53,11 +58,11 @@ struct CacheAwareScalingTests {
     }
 
     @Test(
-        "a guard acquired on one CPU is released on another, before and after run-down began",
+        "atomic slots: a guard acquired on one CPU is released into its slot from another, before and after run-down",
         .enabled(if: canPinTwoThreads, "needs two CPUs and thread pinning (Apple platforms cannot pin threads)")
     )
     func guardReleasedOnAnotherSlot() {
-        let rundown = CacheAwareRundownRef(slotCount: 2)
+        let rundown = CacheAwareRundownRef(slotCount: 2, forcingAtomicSlots: true)
         let boxes = Mutex<[GuardBox]>([])
         // Acquire two guards on CPU 0, so both count in slot 0.
         TestThread {
@@ -89,11 +94,12 @@ struct CacheAwareScalingTests {
 
     @Test(
         "run-down that starts while every slot has holders waits for all of them",
-        .enabled(if: canPinTwoThreads, "needs two CPUs and thread pinning (Apple platforms cannot pin threads)")
+        .enabled(if: canPinTwoThreads, "needs two CPUs and thread pinning (Apple platforms cannot pin threads)"),
+        arguments: [false, true]
     )
-    func rundownWithHoldersOnEverySlot() {
+    func rundownWithHoldersOnEverySlot(forcingAtomicSlots: Bool) {
         let cpus = 2
-        let rundown = CacheAwareRundownRef(slotCount: 2)
+        let rundown = CacheAwareRundownRef(slotCount: 2, forcingAtomicSlots: forcingAtomicSlots)
         let acquired = Counter()
         let inside = Counter()
         let mayLeave = Atomic<Bool>(false)
@@ -120,11 +126,15 @@ struct CacheAwareScalingTests {
         for holder in holders { holder.join() }
     }
 
-    @Test("run-down and re-initialization loop with holders on every slot", arguments: [1, 2, 64])
-    func rundownLoopWithHoldersOnAllSlots(slotCount: Int) {
+    @Test(
+        "run-down and re-initialization loop with holders on every slot, on both fast paths",
+        arguments: [1, 2, 64],
+        [false, true]
+    )
+    func rundownLoopWithHoldersOnAllSlots(slotCount: Int, forcingAtomicSlots: Bool) {
         let cpus = min(Self.processorCount, 2)
         let rounds = iterations(quick: 300, long: 50_000)
-        let rundown = CacheAwareRundownRef(slotCount: slotCount)
+        let rundown = CacheAwareRundownRef(slotCount: slotCount, forcingAtomicSlots: forcingAtomicSlots)
         let stop = Atomic<Bool>(false)
         let inside = Counter()
         let acquisitions = Counter()
@@ -154,5 +164,91 @@ struct CacheAwareScalingTests {
         #expect(violations == 0)
         #expect(acquisitions.value == releases.value)
         #expect(rundown.state == .active(holders: 0))
+    }
+
+    @Test(
+        "restartable sequences: a guard acquired on one CPU and released on another leaves net counts that add up",
+        .enabled(if: canPinTwoThreads, "needs two CPUs and thread pinning (Apple platforms cannot pin threads)"),
+        .enabled(
+            if: CacheAwareRundownRef.processFastPath == .restartableSequences,
+            "this process uses the atomic-slot path"
+        )
+    )
+    func netCountsAcrossCPUs() {
+        let rundown = CacheAwareRundownRef(slotCount: 2)
+        let boxes = Mutex<[GuardBox]>([])
+        TestThread(pinnedTo: 0) {
+            for _ in 0..<2 {
+                if let guardValue = try? rundown.tryAcquire() {
+                    let box = GuardBox(guardValue)
+                    boxes.withLock { $0.append(box) }
+                }
+            }
+        }.join()
+        #expect(rundown.state == .active(holders: 2))
+        TestThread(pinnedTo: 1) { boxes.withLock { $0[0].release() } }.join()
+        // Slot 0 still counts two acquisitions and slot 1 one release: only the sum means anything.
+        #expect(Self.netUnits(rundown, 0) == 2 && Self.netUnits(rundown, 1) == -1)
+        #expect(rundown.state == .active(holders: 1))
+        rundown.beginRundown()
+        #expect(rundown.state == .runningDown(holders: 1))
+        TestThread(pinnedTo: 1) { boxes.withLock { $0[1].release() } }.join()
+        #expect(rundown.state == .completed)
+        // The slots are not reset; the next generation counts from their sums.
+        rundown.reInitialize()
+        #expect(rundown.state == .active(holders: 0))
+        let third = TestThread(pinnedTo: 1) { _ = rundown.unsafe.tryAcquire(count: 3) }
+        third.join()
+        #expect(rundown.state == .active(holders: 3))
+        rundown.unsafe.release(count: 3)
+        #expect(rundown.waitForRundown(timeout: .zero))
+    }
+
+    @Test(
+        "restartable sequences: a CPU beyond the slot count counts in the overflow word, and its holders are folded",
+        .enabled(if: canPinTwoThreads, "needs two CPUs and thread pinning (Apple platforms cannot pin threads)"),
+        .enabled(
+            if: CacheAwareRundownRef.processFastPath == .restartableSequences,
+            "this process uses the atomic-slot path"
+        )
+    )
+    func overflowForCPUsWithoutSlot() {
+        // One slot: CPU 0 has it, CPU 1 has none and takes the overflow word.
+        let rundown = CacheAwareRundownRef(slotCount: 1)
+        let boxes = Mutex<[GuardBox]>([])
+        TestThread(pinnedTo: 1) {
+            if let guardValue = try? rundown.tryAcquire(count: 2) {
+                let box = GuardBox(guardValue)
+                boxes.withLock { $0.append(box) }
+            }
+        }.join()
+        #expect(rundown.slotSnapshot(rundown.slotCount).holders == 2, "the overflow word counts the CPU without slot")
+        #expect(rundown.state == .active(holders: 2))
+        // Released on CPU 0, which has a slot: net counts, so it may land there.
+        TestThread(pinnedTo: 0) { boxes.withLock { $0[0].release() } }.join()
+        #expect(rundown.state == .active(holders: 0))
+        TestThread(pinnedTo: 1) {
+            if let guardValue = try? rundown.tryAcquire() {
+                let box = GuardBox(guardValue)
+                boxes.withLock { $0.append(box) }
+            }
+        }.join()
+        rundown.beginRundown()
+        #expect(rundown.state == .runningDown(holders: 1))
+        #expect(rundown.slotSnapshot(rundown.slotCount).isClosed, "the fold closed the overflow word")
+        TestThread(pinnedTo: 1) {
+            #expect(throws: RundownError.rundownInProgress) { _ = try rundown.tryAcquire() }
+            boxes.withLock { $0[1].release() }
+        }.join()
+        #expect(rundown.state == .completed)
+        rundown.reInitialize()
+        #expect(rundown.state == .active(holders: 0))
+    }
+
+    /// Slot `index`'s raw net count, in holders.
+    static func netUnits(_ rundown: CacheAwareRundownRef, _ index: Int) -> Int {
+        let snapshot = rundown.slotSnapshot(index)
+        // `holders` reads the count bits unsigned; a negative net count wraps around the 32-bit field.
+        return snapshot.holders > Int(Int32.max) ? snapshot.holders - (1 << 32) : snapshot.holders
     }
 }

@@ -9,12 +9,23 @@ import Testing
 struct MisuseTests {
     // MARK: Releasing what was not acquired
 
+    /// What an over-release traps with: at the release, or (restartable-sequence slots hold net counts) when
+    /// run-down begins and the fold finds `net` holders.
+    static func overReleaseMessage(_ flavor: RundownFlavor, atRelease: String, net: Int) -> String {
+        flavor.checksEveryRelease
+            ? "run-down protection released without a matching acquire: \(atRelease)"
+            : "run-down protection released without a matching acquire: the per-CPU slots of a CacheAwareRundownRef "
+                + "hold \(net) holders when its run-down begins"
+    }
+
     @Test("unsafe release without any acquire", arguments: RundownFlavor.allCases)
     func releaseWithoutAcquire(flavor: RundownFlavor) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [flavor] in
-            flavor.make().unsafe.release(count: 1)
+            let rundown = flavor.make()
+            rundown.unsafe.release(count: 1)
+            rundown.beginRundown()
         }
-        expectMessage(result, contains: "run-down protection released without a matching acquire: releasing 1 while 0")
+        expectMessage(result, contains: Self.overReleaseMessage(flavor, atRelease: "releasing 1 while 0", net: -1))
     }
 
     @Test("unsafe release of more than was acquired", arguments: RundownFlavor.allCases)
@@ -23,8 +34,12 @@ struct MisuseTests {
             let rundown = flavor.make()
             _ = rundown.unsafe.tryAcquire(count: 2)
             rundown.unsafe.release(count: 3)
+            rundown.beginRundown()
         }
-        expectMessage(result, contains: "released without a matching acquire: releasing 3 while 2 holders are inside")
+        expectMessage(
+            result,
+            contains: Self.overReleaseMessage(flavor, atRelease: "releasing 3 while 2 holders are inside", net: -1)
+        )
     }
 
     @Test("unsafe release of more than was acquired, while running down", arguments: RundownFlavor.allCases)
@@ -45,6 +60,7 @@ struct MisuseTests {
             let guardValue = try? rundown.tryAcquire(count: 2)
             guardValue?.release()
             rundown.unsafe.release(count: 1)
+            rundown.beginRundown()
         }
         expectMessage(result, contains: "run-down protection released without a matching acquire")
     }
@@ -53,11 +69,16 @@ struct MisuseTests {
 
     /// A fresh object of `flavor` and the most holders one acquisition path can count: the whole word of
     /// ``RundownRef``; one slot of ``CacheAwareRundownRef``, built with a single slot so that every acquisition
-    /// lands in it whichever CPU runs it.
+    /// lands in it whichever CPU runs it. The atomic-slot path checks at every acquisition; the restartable-sequence
+    /// path (net counts) checks the total when run-down begins, see ``foldCountsAtMostItsLimit(_:)``.
     static func overflowSubject(_ flavor: RundownFlavor) -> (rundown: any RundownProtection, limit: Int) {
         switch flavor {
         case .plain: (RundownRef(), Int(UInt32.max))
-        case .cacheAware: (CacheAwareRundownRef(slotCount: 1), CacheAwareRundownRef.maximumHoldersPerSlot)
+        case .cacheAware, .cacheAwareAtomic:
+            (
+                CacheAwareRundownRef(slotCount: 1, forcingAtomicSlots: true),
+                CacheAwareRundownRef.maximumHoldersPerSlot
+            )
         }
     }
 
@@ -120,6 +141,22 @@ struct MisuseTests {
         last.release()
         rundown.unsafe.release(count: limit - 1)
         #expect(rundown.state == .completed)
+    }
+
+    @Test(
+        "restartable-sequence slots: more holders than a fold can count trap when run-down begins",
+        .enabled(
+            if: CacheAwareRundownRef.processFastPath == .restartableSequences,
+            "this process uses the atomic-slot path"
+        )
+    )
+    func foldCountsAtMostItsLimit() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let rundown = CacheAwareRundownRef(slotCount: 1)
+            _ = rundown.unsafe.tryAcquire(count: 1 << 30)
+            rundown.beginRundown()
+        }
+        expectMessage(result, contains: "holds 1073741824 holders when its run-down begins, more than the 1073741823")
     }
 
     // MARK: Counts that are not positive

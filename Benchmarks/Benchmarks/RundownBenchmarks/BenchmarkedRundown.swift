@@ -23,4 +23,5 @@ protocol RundownTypeVisitor {
 func forEachRundownType(_ visitor: some RundownTypeVisitor) {
     visitor.visit(RundownRef.self)
     visitor.visit(CacheAwareRundownRef.self)
+    visitor.visit(AtomicSlotsRundown.self)
 }

@@ -59,6 +59,55 @@ func registerLatencyBenchmarks() {
         benchmark.measurement(wakeLatency, measureWake(ContinuationProbe.self))
     }
     forEachRundownType(LatencyRegistrar())
+    forEachRundownType(BeginRundownRegistrar())
+}
+
+/// The metric of the begin-rundown benchmarks: nanoseconds one `beginRundown()` takes (close, fold; on the
+/// restartable-sequence path also the membarrier) while another CPU is acquiring and releasing the same object.
+let beginRundownLatency = BenchmarkMetric.custom(
+    "begin-rundown latency (ns)",
+    polarity: .prefersSmaller,
+    useScalingFactor: false
+)
+
+/// Registers `Latency begin-rundown <type>`: one `beginRundown()` per sample, timed on the waker's CPU, while the
+/// blocking waiter's CPU runs `withProtection {}` on the same object in a loop (so a membarrier must interrupt it).
+private struct BeginRundownRegistrar: RundownTypeVisitor {
+    func visit<Rundown: BenchmarkedRundown>(_: Rundown.Type) {
+        Benchmark(
+            "Latency begin-rundown \(Rundown.benchmarkName) (holders on another CPU)",
+            configuration: latencyConfiguration([beginRundownLatency])
+        ) { benchmark in
+            benchmark.measurement(beginRundownLatency, measureBeginRundown(Rundown.self))
+        }
+    }
+}
+
+/// The object a begin-rundown sample runs down, the spinner's state and the measured time.
+private final class BeginRundownSpinner<Rundown: BenchmarkedRundown>: Sendable {
+    let rundown = Rundown()
+    let running = Atomic<Bool>(false)
+    let elapsed = Atomic<Int>(0)
+}
+
+/// One sample of ``beginRundownLatency``.
+private func measureBeginRundown<Rundown: BenchmarkedRundown>(_: Rundown.Type) -> Int {
+    let spinner = BeginRundownSpinner<Rundown>()
+    blockingWaiter.run {
+        spinner.running.store(true, ordering: .releasing)
+        while (try? spinner.rundown.withProtection {}) != nil {}
+    }
+    waker.run {
+        while !spinner.running.load(ordering: .acquiring) { sched_yield() }
+        sleepMicroseconds(200)  // let the spinner run on its CPU for a while
+        let start = monotonicNanoseconds()
+        spinner.rundown.beginRundown()
+        spinner.elapsed.store(Int(monotonicNanoseconds() - start), ordering: .releasing)
+        spinner.rundown.waitForRundown()
+    }
+    waker.waitUntilIdle()
+    blockingWaiter.waitUntilIdle()
+    return spinner.elapsed.load(ordering: .acquiring)
 }
 
 private struct LatencyRegistrar: RundownTypeVisitor {

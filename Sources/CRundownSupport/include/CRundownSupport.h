@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "CRundownRseq.h"
+
 /// The CPU the calling thread runs on, for picking a per-CPU slot; -1 if the platform cannot tell.
 /// Linux: sched_getcpu() (glibc, musl). Apple: pthread_cpu_number_np() (macOS 11, iOS 14.2 and later).
 /// A hint only: the thread may migrate right after the call.

@@ -3,36 +3,35 @@
 extension CacheAwareRundownRef {
     /// Acquires run-down protection for one holder, in the slot of the CPU the caller runs on.
     ///
-    /// Never blocks and never allocates: reads the current CPU, then one compare-and-swap on that slot (an
-    /// *acquiring* operation). The guard remembers the slot, so its release touches the same cache line wherever
-    /// it happens.
+    /// Never blocks and never allocates: one restartable sequence on the current CPU's slot, or one compare-and-swap
+    /// on it (see ``FastPath``); an *acquiring* operation. The guard retains the slot's per-CPU anchor, not this
+    /// object, so guards on different cores do not share a reference count.
     ///
     /// - Throws: ``RundownError/rundownInProgress`` once run-down has begun.
-    /// - Precondition: The slot does not already have ``maximumHoldersPerSlot`` holders.
+    /// - Precondition: The slot does not already have ``maximumHoldersPerSlot`` holders (atomic slots).
     @inlinable
     public func tryAcquire() throws(RundownError) -> RundownGuard {
-        let index = currentSlot
-        guard acquire(units: RundownWord.holderUnit, slot: index) else { throw .rundownInProgress }
-        return RundownGuard(cacheAware: self, slot: index, units: RundownWord.holderUnit)
+        guard let slot = storage.acquireForGuard(units: RundownWord.holderUnit) else { throw .rundownInProgress }
+        return RundownGuard(anchor: storage.anchorPointer(slot).pointee, units: RundownWord.holderUnit)
     }
 
     /// Acquires run-down protection for `count` holders at once, all or nothing, in the caller's slot.
     ///
     /// - Throws: ``RundownError/rundownInProgress`` once run-down has begun; nothing is acquired then.
-    /// - Precondition: `count` is positive and the slot's count stays at most ``maximumHoldersPerSlot``.
+    /// - Precondition: `count` is positive and the slot's count stays at most ``maximumHoldersPerSlot`` (atomic
+    ///   slots).
     @inlinable
     public func tryAcquire(count: Int) throws(RundownError) -> RundownGuard {
         let units = RundownWord.units(forCount: count)
-        let index = currentSlot
-        guard acquire(units: units, slot: index) else { throw .rundownInProgress }
-        return RundownGuard(cacheAware: self, slot: index, units: units)
+        guard let slot = storage.acquireForGuard(units: units) else { throw .rundownInProgress }
+        return RundownGuard(anchor: storage.anchorPointer(slot).pointee, units: units)
     }
 
     /// Runs `body` under run-down protection.
     ///
-    /// Costs reading the current CPU, one compare-and-swap before `body` and one atomic subtract after it, both on
-    /// the caller's slot: no lock, no allocation, no reference counting. Released however `body` exits. `body` may
-    /// return a non-copyable value and throw a typed error, as with ``RundownRef/withProtection(_:)``.
+    /// Costs one restartable sequence (or one compare-and-swap) before `body` and one after it, on the caller's
+    /// slot: no lock, no allocation, no reference counting. Released however `body` exits. `body` may return a
+    /// non-copyable value and throw a typed error, as with ``RundownRef/withProtection(_:)``.
     ///
     /// - Returns: What `body` returns.
     /// - Throws: ``RundownError/rundownInProgress`` (without running `body`) once run-down has begun, or what
@@ -41,9 +40,11 @@ extension CacheAwareRundownRef {
     public func withProtection<Result: ~Copyable, Failure: Error>(
         _ body: () throws(Failure) -> Result
     ) throws -> Result {
-        let index = currentSlot
-        guard acquire(units: RundownWord.holderUnit, slot: index) else { throw RundownError.rundownInProgress }
-        defer { release(units: RundownWord.holderUnit, slot: index) }
+        let path = pathFields
+        guard let slot = storage.acquire(units: RundownWord.holderUnit, path: path) else {
+            throw RundownError.rundownInProgress
+        }
+        defer { storage.release(units: RundownWord.holderUnit, slot: slot, path: path) }
         return try body()
     }
 
@@ -57,16 +58,16 @@ extension CacheAwareRundownRef {
     public func withProtectionIfAvailable<Result: ~Copyable, Failure: Error>(
         _ body: () throws(Failure) -> sending Result
     ) throws(Failure) -> sending Result? {
-        let index = currentSlot
-        guard acquire(units: RundownWord.holderUnit, slot: index) else { return nil }
-        defer { release(units: RundownWord.holderUnit, slot: index) }
+        let path = pathFields
+        guard let slot = storage.acquire(units: RundownWord.holderUnit, path: path) else { return nil }
+        defer { storage.release(units: RundownWord.holderUnit, slot: slot, path: path) }
         return try body()
     }
 
     /// Runs the asynchronous `body` under run-down protection.
     ///
-    /// The protection counts in the slot where it was acquired and is released there, even if the task resumes on
-    /// another CPU. Released however `body` exits, also when its task is cancelled.
+    /// The protection counts in the slot where it was acquired; a release after the task moved to another CPU is
+    /// correct on both fast paths. Released however `body` exits, also when its task is cancelled.
     ///
     /// - Parameters:
     ///   - isolation: The actor `body` runs on; the caller's, by default.
@@ -78,9 +79,11 @@ extension CacheAwareRundownRef {
         isolation: isolated (any Actor)? = #isolation,
         _ body: () async throws(Failure) -> Result
     ) async throws -> Result {
-        let index = currentSlot
-        guard acquire(units: RundownWord.holderUnit, slot: index) else { throw RundownError.rundownInProgress }
-        defer { release(units: RundownWord.holderUnit, slot: index) }
+        let path = pathFields
+        guard let slot = storage.acquire(units: RundownWord.holderUnit, path: path) else {
+            throw RundownError.rundownInProgress
+        }
+        defer { storage.release(units: RundownWord.holderUnit, slot: slot, path: path) }
         return try await body()
     }
 
@@ -96,9 +99,9 @@ extension CacheAwareRundownRef {
         isolation: isolated (any Actor)? = #isolation,
         _ body: () async throws(Failure) -> sending Result
     ) async throws(Failure) -> sending Result? {
-        let index = currentSlot
-        guard acquire(units: RundownWord.holderUnit, slot: index) else { return nil }
-        defer { release(units: RundownWord.holderUnit, slot: index) }
+        let path = pathFields
+        guard let slot = storage.acquire(units: RundownWord.holderUnit, path: path) else { return nil }
+        defer { storage.release(units: RundownWord.holderUnit, slot: slot, path: path) }
         return try await body()
     }
 }

@@ -3,9 +3,11 @@
 extension CacheAwareRundownRef {
     /// Unguarded acquire and release, for protection that must cross a boundary no guard can (a C callback).
     ///
-    /// Both always count in slot 0: an unguarded release cannot know which slot its acquisition used. Every
-    /// successful ``tryAcquire(count:)`` must be matched by exactly one ``release(count:)`` of the same count, on
-    /// any thread. Prefer ``CacheAwareRundownRef/withProtection(_:)`` or a ``RundownGuard`` wherever they fit.
+    /// On the atomic-slot path both count in slot 0: an unguarded release cannot know which slot its acquisition
+    /// used, and counting both in one slot keeps releasing more than was acquired detectable. On the
+    /// restartable-sequence path they count in the current CPU's slot like everything else (slots hold net counts).
+    /// Every successful ``tryAcquire(count:)`` must be matched by exactly one ``release(count:)`` of the same count,
+    /// on any thread. Prefer ``CacheAwareRundownRef/withProtection(_:)`` or a ``RundownGuard`` wherever they fit.
     public struct UnsafeProtection: RundownUnsafeProtection {
         @usableFromInline
         let rundown: CacheAwareRundownRef
@@ -15,14 +17,14 @@ extension CacheAwareRundownRef {
             self.rundown = rundown
         }
 
-        /// Acquires protection for `count` holders in slot 0, all or nothing.
+        /// Acquires protection for `count` holders, all or nothing.
         ///
         /// - Returns: `false` once run-down has begun; nothing was acquired then.
         /// - Precondition: `count` is positive and slot 0 holds at most
         ///   ``CacheAwareRundownRef/maximumHoldersPerSlot``.
         @inlinable
         public func tryAcquire(count: Int = 1) -> Bool {
-            rundown.acquire(units: RundownWord.units(forCount: count), slot: 0)
+            rundown.storage.acquireUnguarded(units: RundownWord.units(forCount: count))
         }
 
         /// Releases `count` holders acquired earlier with ``tryAcquire(count:)``.
@@ -31,7 +33,7 @@ extension CacheAwareRundownRef {
         ///   protection released without a matching acquire".
         @inlinable
         public func release(count: Int = 1) {
-            rundown.release(units: RundownWord.units(forCount: count), slot: 0)
+            rundown.storage.release(units: RundownWord.units(forCount: count), slot: 0, path: rundown.pathFields)
         }
     }
 

@@ -14,12 +14,20 @@
 /// Releasing is one atomic subtract (a *releasing* operation: everything the holder did happens-before any wait
 /// for run-down returning). Holding a guard also retains the run-down object; when the protected scope is lexical,
 /// `withProtection` avoids that reference counting.
+@frozen
 public struct RundownGuard: ~Copyable, Sendable {
-    /// What the guard releases into.
+    /// What the guard releases into, retained once by the guard (a +1 reference it gives up in `deinit`).
+    ///
+    /// `Unmanaged` rather than strong references in an enum: matching an enum with class payloads copies the payload
+    /// (a retain and a release around every release of the guard). The guard is non-copyable, so its one reference
+    /// is given up exactly once, and it keeps the object alive for as long as it exists: memory-safe, with the
+    /// reference counting the guard needs and no more.
     @usableFromInline
     enum Owner: Sendable {
-        case single(RundownRef)
-        case cacheAware(CacheAwareRundownRef, slot: Int)
+        /// A ``RundownRef``.
+        case single(Unmanaged<RundownRef>)
+        /// The per-CPU anchor of the slot a ``CacheAwareRundownRef`` guard acquired in; it keeps the slots alive.
+        case cacheAware(Unmanaged<SlotAnchor>)
     }
 
     @usableFromInline
@@ -28,15 +36,17 @@ public struct RundownGuard: ~Copyable, Sendable {
     @usableFromInline
     let units: UInt64
 
+    /// A guard of `rundown`, which it retains.
     @inlinable
     init(rundown: RundownRef, units: UInt64) {
-        owner = .single(rundown)
+        owner = .single(.passRetained(rundown))
         self.units = units
     }
 
+    /// A guard that releases through `anchor`, which it retains.
     @inlinable
-    init(cacheAware rundown: CacheAwareRundownRef, slot: Int, units: UInt64) {
-        owner = .cacheAware(rundown, slot: slot)
+    init(anchor: Unmanaged<SlotAnchor>, units: UInt64) {
+        owner = .cacheAware(anchor.retain())
         self.units = units
     }
 
@@ -44,16 +54,36 @@ public struct RundownGuard: ~Copyable, Sendable {
     public var count: Int { Int(units / RundownWord.holderUnit) }
 
     /// Releases the protection now instead of at the end of the guard's scope.
+    ///
+    /// Inlined into the caller: one atomic subtract (or restartable sequence) and the release of the guard's one
+    /// reference.
     @inlinable
+    @inline(__always)
     public consuming func release() {
-        // Consuming `self` ends its lifetime here, and `deinit` releases.
+        let owner = self.owner
+        let units = self.units
+        discard self
+        Self.release(owner, units: units)
     }
 
     @inlinable
     deinit {
+        Self.release(owner, units: units)
+    }
+
+    /// Releases `units` holders into `owner`, then gives up the guard's reference to it.
+    @inlinable
+    @inline(__always)
+    static func release(_ owner: Owner, units: UInt64) {
         switch owner {
-        case .single(let rundown): rundown.engine.release(units: units)
-        case .cacheAware(let rundown, let slot): rundown.release(units: units, slot: slot)
+        case .single(let rundown):
+            rundown._withUnsafeGuaranteedRef { $0.engine.release(units: units) }
+            rundown.release()
+        case .cacheAware(let anchor):
+            anchor._withUnsafeGuaranteedRef { anchor in
+                anchor.storage.release(units: units, slot: anchor.slot, path: anchor.pathFields)
+            }
+            anchor.release()
         }
     }
 }

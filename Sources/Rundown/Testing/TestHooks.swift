@@ -27,13 +27,23 @@ extension RundownRef {
 extension CacheAwareRundownRef {
     /// See ``RundownEngine/liveWaiterRecordCount``.
     @_spi(Testing)
-    public var liveWaiterRecordCount: Int { shared.liveWaiterRecords }
+    public var liveWaiterRecordCount: Int { storage.shared.liveWaiterRecords }
 
-    /// The holders counted in slot `index` and whether it is closed.
+    /// The holders counted in slot `index` (``slotCount`` names the overflow word) and whether it is closed; the
+    /// holders are a net count on the restartable-sequence path.
     @_spi(Testing)
     public func slotSnapshot(_ index: Int) -> (holders: Int, isClosed: Bool) {
-        let word = slotWord(index)
-        return (word.holders, word.isClosed)
+        storage.snapshot(ofSlot: index)
+    }
+
+    /// Creates an instance on the atomic-slot path even where the process uses restartable sequences, so that tests
+    /// and benchmarks can run both paths in one process.
+    @_spi(Testing)
+    public convenience init(slotCount: Int? = nil, forcingAtomicSlots: Bool) {
+        self.init(
+            slotCount: slotCount ?? Self.defaultSlotCount,
+            fastPath: forcingAtomicSlots ? .atomicSlots(reason: "forced for this instance") : Self.processFastPath
+        )
     }
 }
 

@@ -4,14 +4,24 @@
 enum RundownFlavor: String, CaseIterable, Codable, Sendable, CustomStringConvertible {
     /// ``RundownRef``.
     case plain
-    /// ``CacheAwareRundownRef`` with its default slot count (one per CPU).
+    /// ``CacheAwareRundownRef`` with its default slot count (one per CPU), on the process's fast path (restartable
+    /// sequences where they are available).
     case cacheAware
+    /// ``CacheAwareRundownRef`` forced onto the atomic-slot path, so that one process tests both paths.
+    case cacheAwareAtomic
 
     func make() -> any RundownProtection {
         switch self {
         case .plain: RundownRef()
         case .cacheAware: CacheAwareRundownRef()
+        case .cacheAwareAtomic: CacheAwareRundownRef(forcingAtomicSlots: true)
         }
+    }
+
+    /// Whether every release checks that it does not release more than was acquired. On the restartable-sequence
+    /// path slots hold net counts, and releasing without an acquire shows when run-down begins.
+    var checksEveryRelease: Bool {
+        self != .cacheAware || CacheAwareRundownRef.processFastPath != .restartableSequences
     }
 
     var description: String { rawValue }
