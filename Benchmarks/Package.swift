@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+// SPDX-License-Identifier: Apache-2.0
 import PackageDescription
 
 // The benchmarks live in their own package so that users of swift-rundown never fetch the harness.
@@ -9,6 +10,7 @@ import PackageDescription
 //   Benchmarks/check-mallocs.sh    (the CI gate: zero mallocs per acquire/release/withProtection)
 let package = Package(
     name: "swift-rundown-benchmarks",
+    platforms: [.macOS(.v15)],
     dependencies: [
         // Named, because a path dependency is otherwise known by its folder's name, which depends on the clone.
         .package(name: "swift-rundown", path: "../"),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # CI gate: builds the benchmarks in release and fails unless acquiring and releasing run-down protection
 # (withProtection, sync and async; tryAcquire and the guard's release; tryAcquire(count:); the unsafe pair; a
 # refused tryAcquire) mallocs zero times, for every run-down type under benchmark.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The end-to-end test of Examples/reloading-server, as CI runs it: build the Examples package (Hummingbird,
 # swift-service-lifecycle, AsyncHTTPClient and the Rundown library) from a clean scratch path, then start the real
 # server on 127.0.0.1 with ephemeral ports, load it for E2E_LOAD_SECONDS (20 by default) while reloading it at least

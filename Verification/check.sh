@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Model-checks the run-down protocol models with SPIN.
 #
 #   bash Verification/check.sh [MODEL_DIR]       (or MODEL_DIR=... bash Verification/check.sh)

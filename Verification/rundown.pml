@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * rundown.pml -- SPIN model of swift-rundown's plain RundownRef protocol.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * rundown_cache_aware.pml -- SPIN model of the cache-aware (per-CPU) run-down protocol, CacheAwareRundownRef,
  * with NSLOTS = 2 slots.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * rundown_rseq.pml -- SPIN model of the restartable-sequence (rseq) protocol of CacheAwareRundownRef on Linux, with
  * NSLOTS = 2 slots and NSLOTS + 1 CPU ids (id NSLOTS has no slot: it counts in the overflow word).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * waiting.pml -- included by rundown.pml and rundown_cache_aware.pml after their word-specific part.
  *

@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #elif defined(__APPLE__)
 #include <pthread.h>
 #else
@@ -54,6 +56,44 @@ int c_rundown_usable_cpus(int *cpus, int capacity) {
     (void)cpus;
     (void)capacity;
     return -1;
+#endif
+}
+
+uint64_t c_rundown_thread_id(void) {
+#if defined(__linux__)
+    return (uint64_t)syscall(SYS_gettid);
+#elif defined(__APPLE__)
+    uint64_t id = 0;
+    pthread_threadid_np(NULL, &id);
+    return id;
+#endif
+}
+
+void c_rundown_thread_name(char *buffer, int capacity) {
+    if (capacity <= 0) {
+        return;
+    }
+    buffer[0] = '\0';
+#if defined(__linux__) || defined(__APPLE__)
+    if (pthread_getname_np(pthread_self(), buffer, (size_t)capacity) != 0) {
+        buffer[0] = '\0';
+    }
+    buffer[capacity - 1] = '\0';
+#endif
+}
+
+void c_rundown_set_thread_name(const char *name) {
+#if defined(__linux__)
+    char truncated[16];
+    size_t length = 0;
+    while (length < sizeof truncated - 1 && name[length] != '\0') {
+        truncated[length] = name[length];
+        length++;
+    }
+    truncated[length] = '\0';
+    (void)pthread_setname_np(pthread_self(), truncated);
+#elif defined(__APPLE__)
+    (void)pthread_setname_np(name);
 #endif
 }
 

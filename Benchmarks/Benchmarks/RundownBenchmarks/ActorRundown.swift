@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Hand-rolled run-down protection for `async` code: an actor that counts holders and keeps the run-down waiters'
 /// continuations.
 actor HolderCountingActor {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Synchronization
 
 /// The floor: one atomic add and one atomic subtract on one word (`lock xadd` and `lock sub` on x86-64), the

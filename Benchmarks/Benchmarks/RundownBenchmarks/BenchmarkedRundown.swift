@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 @_spi(Testing) import Rundown
 
 /// A run-down protection type under benchmark: every type listed in ``forEachRundownType(_:)`` gets the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Something measured by the synchronous throughput benchmarks: ``protectedNoOp()`` in a loop.
 protocol SyncContender: AnyObject, Sendable {
     /// The contender's name in benchmark names and in the comparison table.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A thread pinned to one CPU that runs the jobs given to it one at a time, for the life of the process.
 ///
 /// The latency benchmarks run their waker and blocking waiter on two of these rather than on new threads, so that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Hand-rolled run-down protection, NIOLock style: a holder count and a closed flag behind a pthread mutex, the
 /// run-down waiter on a pthread condition variable. State lives in allocated memory, as in `NIOLockedValueBox`,
 /// so there is no exclusivity checking on the fast path.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Benchmark
 
 /// Every benchmark of swift-rundown; package-benchmark's generated `main` calls this.

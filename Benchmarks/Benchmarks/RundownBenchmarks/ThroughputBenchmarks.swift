@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Benchmark
 @_spi(Testing) import Rundown
 import Synchronization
@@ -51,6 +52,10 @@ func registerThroughputBenchmarks() {
     registerSync(
         EngineWithProtectionContender.self,
         setup: { checkRundownSemantics(of: EngineWithProtectionContender.self) }
+    )
+    registerSync(
+        RecordingWithProtectionContender.self,
+        setup: { checkRundownSemantics(of: RecordingWithProtectionContender.self) }
     )
     registerSync(WithValueContender.self)
     registerSync(MutexReadContender.self)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Synchronization
 
 /// What the server knows about one generation of its configuration; served as JSON by the admin endpoint.

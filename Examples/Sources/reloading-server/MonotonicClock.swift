@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// Nanoseconds on the system's monotonic clock (`CLOCK_MONOTONIC`), the clock every process on the machine shares:
 /// the end-to-end test compares the server's timestamps with its own.
 enum MonotonicClock {

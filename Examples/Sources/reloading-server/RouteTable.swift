@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Synchronization
 
 /// One generation of the server's configuration: a routing table whose templates are read, on every request,

@@ -21,15 +21,26 @@ int c_rundown_pin_current_thread(int cpu);
 /// Writes up to `capacity` CPU numbers this process may run on into `cpus`, in ascending order, for tests and
 /// benchmarks that place threads. Linux: sched_getaffinity. Returns how many were written, or -1 where the platform
 /// cannot tell (Apple platforms).
-int c_rundown_usable_cpus(int *cpus, int capacity);
+int c_rundown_usable_cpus(int *_Nonnull cpus, int capacity);
+
+/// The calling thread's id as the system shows it (Linux: gettid, the id in /proc and debuggers; Apple:
+/// pthread_threadid_np), for holder reports.
+uint64_t c_rundown_thread_id(void);
+
+/// Writes the calling thread's name (pthread_getname_np) into `buffer`, NUL-terminated; an empty string if it has
+/// none. For holder reports.
+void c_rundown_thread_name(char *_Nonnull buffer, int capacity);
+
+/// Names the calling thread (pthread_setname_np; Linux keeps the first 15 bytes). For tests and examples.
+void c_rundown_set_thread_name(const char *_Nonnull name);
 
 /// The body of a thread started by c_rundown_thread_start.
-typedef void (*c_rundown_thread_body)(void *context);
+typedef void (*c_rundown_thread_body)(void *_Nullable context);
 
 /// Starts a joinable POSIX thread running `body(context)`, for tests and benchmarks; the same signature on every
 /// platform (pthread_t and the start routine's nullability differ between glibc, musl and Darwin).
 /// Returns 0 and stores an opaque handle in `*thread`, or returns an errno value.
-int c_rundown_thread_start(uintptr_t *thread, c_rundown_thread_body body, void *context);
+int c_rundown_thread_start(uintptr_t *_Nonnull thread, c_rundown_thread_body _Nonnull body, void *_Nullable context);
 
 /// Waits for a thread started by c_rundown_thread_start to finish. Returns 0 or an errno value.
 int c_rundown_thread_join(uintptr_t thread);

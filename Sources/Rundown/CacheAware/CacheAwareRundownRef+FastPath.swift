@@ -35,9 +35,11 @@ extension CacheAwareRundownRef {
         return .atomicSlots(reason: reason.map { String(cString: $0) } ?? "unknown")
     }()
 
-    /// The fast path this instance uses: ``processFastPath``, unless a test forced the atomic slots.
+    /// The fast path this instance uses: ``processFastPath``, unless it records its holders (which counts every
+    /// holder in the shared word) or a test forced the atomic slots.
     public var fastPath: FastPath {
-        storage.usesRestartableSequences ? .restartableSequences : Self.processFastPath.asAtomicSlots
+        if storage.pathFields.recordsHolders { return .atomicSlots(reason: "the instance records its holders") }
+        return storage.usesRestartableSequences ? .restartableSequences : Self.processFastPath.asAtomicSlots
     }
 
     /// The number of restartable sequences of this library that the kernel aborted and that restarted, in this

@@ -21,8 +21,8 @@
 ///   one atomic read-modify-write on the caller's slot each, plus reading the current CPU.
 ///
 /// ## Cost
-/// - No lock and no allocation on acquire or release; ``withProtection(_:)`` adds no reference counting.
-/// - A guard (``tryAcquire()``) retains a small per-CPU object rather than this one, so guards scale too.
+/// - No lock and no allocation on acquire or release; ``withProtection(fileID:line:function:_:)`` adds no reference counting.
+/// - A guard (``tryAcquire(fileID:line:function:)``) retains a small per-CPU object rather than this one, so guards scale too.
 /// - Memory: `slotCount + 1` lines of 128 bytes (each slot on its own pair of cache lines, so adjacent-line
 ///   prefetching does not couple them), one padded anchor object per slot, and small objects; ``memoryFootprint``
 ///   says how much. Pick ``RundownRef`` for the many objects that are rarely contended, and this type for the few
@@ -66,13 +66,27 @@ public final class CacheAwareRundownRef: Sendable {
         self.init(slotCount: slotCount, fastPath: Self.processFastPath)
     }
 
-    init(slotCount: Int, fastPath: FastPath) {
+    /// Creates an object with one slot per CPU that, if `recordingHolders` is `true`, records every outstanding
+    /// holder for ``holderReport()``.
+    ///
+    /// A recording instance counts every holder in its shared word, with a lock and a record per acquisition, as a
+    /// recording ``RundownRef`` does: it no longer scales with cores, and its ``fastPath`` says so. Use it to find who
+    /// blocks a shutdown, not for the hot objects this type is for.
+    public convenience init(recordingHolders: Bool) {
+        self.init(slotCount: Self.defaultSlotCount, fastPath: Self.processFastPath, recordingHolders: recordingHolders)
+    }
+
+    init(slotCount: Int, fastPath: FastPath, recordingHolders: Bool = false) {
         guard slotCount > 0, slotCount <= Self.maximumSlotCount, slotCount & (slotCount - 1) == 0 else {
             RundownMisuse.report(
                 "CacheAwareRundownRef needs a power-of-two slot count from 1 to \(Self.maximumSlotCount), got \(slotCount)"
             )
         }
-        let storage = PerCPUStorage(slotCount: slotCount, usesRestartableSequences: fastPath == .restartableSequences)
+        let storage = PerCPUStorage(
+            slotCount: slotCount,
+            usesRestartableSequences: fastPath == .restartableSequences,
+            recordingHolders: recordingHolders
+        )
         anchors = (0...slotCount).map { SlotAnchor(storage: storage, slot: $0) }
         storage.install(anchors)
         self.storage = storage
@@ -98,6 +112,21 @@ public final class CacheAwareRundownRef: Sendable {
     ///
     /// Costs a load of every slot.
     public var state: RundownState { storage.state }
+
+    /// Whether this object records its holders.
+    public var isRecordingHolders: Bool { storage.pathFields.recordsHolders }
+
+    /// Who is inside right now: every outstanding holder, oldest first, if the object records them; otherwise only
+    /// how many there are. See ``RundownHolderReport``.
+    public func holderReport() -> RundownHolderReport {
+        let report = storage.shared.holderReport()
+        return RundownHolderReport(
+            holders: report.holders,
+            isRecording: report.isRecording,
+            holderCount: state.holderCount,
+            takenAt: report.takenAt
+        )
+    }
 }
 
 extension CacheAwareRundownRef: CustomStringConvertible {

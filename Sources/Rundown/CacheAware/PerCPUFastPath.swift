@@ -19,14 +19,19 @@ struct PerCPUFastPath: @unchecked Sendable {
     @usableFromInline
     let slotMask: Int
 
-    /// Whether the restartable-sequence protocol is in use (otherwise the atomic-slot one).
+    /// Whether the restartable-sequence protocol is in use (otherwise the atomic-slot one, or recording).
     @usableFromInline
     let usesRestartableSequences: Bool
 
-    init(memory: UnsafeMutableRawPointer, slotCount: Int, usesRestartableSequences: Bool) {
+    /// Whether holders are recorded: then every acquisition goes to the shared engine, which records it.
+    @usableFromInline
+    let recordsHolders: Bool
+
+    init(memory: UnsafeMutableRawPointer, slotCount: Int, usesRestartableSequences: Bool, recordsHolders: Bool) {
         lines = memory.assumingMemoryBound(to: CChar.self)
         slotMask = slotCount - 1
         self.usesRestartableSequences = usesRestartableSequences
+        self.recordsHolders = recordsHolders
     }
 
     /// Restartable-sequence path: adds `delta` (in word units) to the current CPU's slot unless the closed flag is set

@@ -37,7 +37,7 @@ extension PerCPUStorage {
         let folded = usesRestartableSequences ? foldNetSlots() : foldAtomicSlots()
         // Taking the bias out is a release of `foldBias - folded` units on the shared engine: the release that
         // brings its count to zero completes the generation, whether it is this one or a holder's.
-        shared.release(units: (Self.foldBias - folded) * RundownWord.holderUnit)
+        shared.release(units: (Self.foldBias - folded) * RundownWord.holderUnit, token: .unrecorded)
         return (RundownWord(rawValue: current).generation, true)
     }
 
@@ -100,7 +100,7 @@ extension PerCPUStorage {
         // First move the shared word out of "completed", to the next generation marked "slots being opened", so
         // that nobody sees the old generation completed while holders of the new one are already inside, and a
         // run-down that begins meanwhile waits until the slots are open.
-        let opening = RundownWord.opened(generation: current.generation &+ 1).rawValue
+        let opening = RundownWord.opened(generation: current.generation &+ 1, recording: current.isRecording).rawValue
         let (claimed, _) = shared.word.compareExchange(
             expected: current.rawValue,
             desired: opening | RundownWord.closedBit | Self.foldBias * RundownWord.holderUnit,
@@ -132,6 +132,13 @@ extension PerCPUStorage {
     var state: RundownState {
         let word = RundownWord(rawValue: shared.word.load(ordering: .relaxed))
         if word.isCompleted { return .completed }
+        if pathFields.recordsHolders {
+            // Recording: every holder counts in the shared word, and the slots stay empty; a fold only adds the bias.
+            guard word.isClosed else { return .active(holders: word.holders) }
+            let count = UInt64(word.holders)
+            let holders = count >= Self.foldInProgress ? count &- Self.foldBias : count
+            return .runningDown(holders: Int(truncatingIfNeeded: holders))
+        }
         // While active the shared count is zero; during the fold it carries the bias: count the slots then.
         guard !word.isClosed || UInt64(word.holders) >= Self.foldInProgress else {
             return .runningDown(holders: word.holders)

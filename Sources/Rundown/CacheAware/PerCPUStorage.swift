@@ -61,6 +61,7 @@ final class PerCPUStorage: @unchecked Sendable {
     /// The completion word and waiter store. While active its count is zero; beginning run-down closes it with
     /// ``foldBias`` added, folds the slots' counts in and takes the bias out again; a count at or above
     /// ``foldInProgress`` means a fold (or a re-opening) is under way.
+    @usableFromInline
     let shared: RundownEngine
 
     /// Restartable-sequence path: the sum of the slots at the last fold. Slots are never reset (only their CPU may
@@ -88,15 +89,16 @@ final class PerCPUStorage: @unchecked Sendable {
     /// number of holders, which stays below it (the most holders an instance can have at once).
     static let foldInProgress = foldBias / 2
 
-    init(slotCount: Int, usesRestartableSequences: Bool) {
+    init(slotCount: Int, usesRestartableSequences: Bool, recordingHolders: Bool = false) {
         self.slotCount = slotCount
-        self.usesRestartableSequences = usesRestartableSequences
+        self.usesRestartableSequences = usesRestartableSequences && !recordingHolders
         let memory = UnsafeMutableRawPointer.allocate(byteCount: (slotCount + 1) * Self.stride, alignment: Self.stride)
         self.memory = memory
         pathFields = PerCPUFastPath(
             memory: memory,
             slotCount: slotCount,
-            usesRestartableSequences: usesRestartableSequences
+            usesRestartableSequences: usesRestartableSequences && !recordingHolders,
+            recordsHolders: recordingHolders
         )
         for line in 0..<(slotCount + 1) {
             (memory + line * Self.stride).bindMemory(to: Atomic<UInt64>.self, capacity: 1).initialize(to: Atomic(0))
@@ -104,7 +106,7 @@ final class PerCPUStorage: @unchecked Sendable {
         // The slot count, next to the flag, where the restartable sequence compares the CPU id with it.
         (memory + Int(C_RUNDOWN_RSEQ_SLOT_COUNT_OFFSET)).bindMemory(to: UInt32.self, capacity: 1)
             .initialize(to: UInt32(slotCount))
-        shared = RundownEngine()
+        shared = RundownEngine(recordingHolders: recordingHolders)
     }
 
     deinit {
@@ -159,63 +161,86 @@ final class PerCPUStorage: @unchecked Sendable {
 
     // MARK: Fast path
 
-    /// Adds `units` holders unless run-down has begun, for a scoped acquisition (`withProtection`, the unguarded
-    /// pair) whose release is ``release(units:slot:path:)`` with the same `path`.
+    /// Adds `units` holders unless run-down has begun, for a scoped acquisition (`withProtection`) whose release is
+    /// ``release(units:acquisition:path:)`` with the same `path`.
     ///
     /// - Returns: Where the acquisition counts: the slot index on the atomic-slot path; on the restartable-sequence
-    ///   path, where a release may go anywhere, 0 (or the overflow index); `nil` if run-down has begun.
+    ///   path, where a release may go anywhere, 0 (or the overflow index); on the recording path, the holder's
+    ///   token. `nil` if run-down has begun.
     @inlinable
     @inline(__always)
-    func acquire(units: UInt64, path: PerCPUFastPath) -> Int? {
+    func acquire(units: UInt64, site: HolderSite, path: PerCPUFastPath) -> PerCPUAcquisition? {
         if path.usesRestartableSequences {
             let result = path.addInCurrentSlot(Int64(bitPattern: units))
-            if result == C_RUNDOWN_RSEQ_DONE { return 0 }
+            if result == C_RUNDOWN_RSEQ_DONE { return PerCPUAcquisition(slot: 0, token: .unrecorded) }
             return result == C_RUNDOWN_RSEQ_CLOSED ? nil : acquireOverflow(units: units)
         }
+        if path.recordsHolders { return acquireRecorded(units: units, site: site) }
         let index = CurrentProcessor.index & path.slotMask
-        return acquireAtomic(units: units, slot: index) ? index : nil
+        return acquireAtomic(units: units, slot: index) ? PerCPUAcquisition(slot: index, token: .unrecorded) : nil
     }
 
     /// Adds `units` holders unless run-down has begun, for a guard.
     ///
-    /// - Returns: The index of the slot whose anchor the guard keeps: where the acquisition counts on the
-    ///   atomic-slot path; on the restartable-sequence path the CPU the thread ran on (for locality only), or the
-    ///   overflow index; `nil` if run-down has begun.
+    /// - Returns: As ``acquire(units:site:path:)``, except that on the restartable-sequence path the slot is the CPU
+    ///   the thread ran on (for locality only: the guard keeps that slot's anchor).
     @inlinable
     @inline(__always)
-    func acquireForGuard(units: UInt64) -> Int? {
+    func acquireForGuard(units: UInt64, site: HolderSite) -> PerCPUAcquisition? {
         let path = pathFields
         if path.usesRestartableSequences {
             let result = path.addInCurrentSlot(Int64(bitPattern: units))
-            if result == C_RUNDOWN_RSEQ_DONE { return Int(truncatingIfNeeded: c_rundown_rseq_cpu()) & path.slotMask }
+            if result == C_RUNDOWN_RSEQ_DONE {
+                return PerCPUAcquisition(
+                    slot: Int(truncatingIfNeeded: c_rundown_rseq_cpu()) & path.slotMask,
+                    token: .unrecorded
+                )
+            }
             return result == C_RUNDOWN_RSEQ_CLOSED ? nil : acquireOverflow(units: units)
         }
-        let index = CurrentProcessor.index & path.slotMask
-        return acquireAtomic(units: units, slot: index) ? index : nil
+        return acquire(units: units, site: site, path: path)
     }
 
-    /// Removes `units` holders acquired on slot `index` (as ``acquire(units:path:)`` or ``acquireForGuard(units:)``
-    /// returned it); the restartable-sequence path releases in the current CPU's slot, wherever it acquired.
+    /// Removes `units` holders that `acquisition` acquired; the restartable-sequence path releases in the current
+    /// CPU's slot, wherever it acquired.
     @inlinable
     @inline(__always)
-    func release(units: UInt64, slot index: Int, path: PerCPUFastPath) {
+    func release(units: UInt64, acquisition: PerCPUAcquisition, path: PerCPUFastPath) {
         if path.usesRestartableSequences {
             let result = path.addInCurrentSlot(0 &- Int64(bitPattern: units))
             if result != C_RUNDOWN_RSEQ_DONE { releasedAfterCloseOrWithoutSlot(result, units: units) }
             return
         }
-        releaseAtomic(units: units, slot: index)
+        if path.recordsHolders {
+            shared.release(units: units, token: acquisition.token)
+            return
+        }
+        releaseAtomic(units: units, slot: acquisition.slot)
     }
 
     /// Adds `units` holders for the unguarded pair, whose release cannot know where the acquisition counted: slot 0
-    /// on the atomic-slot path (``release(units:slot:path:)`` with slot 0 then finds them); the current CPU's slot
-    /// on the restartable-sequence path, where slots hold net counts and the release may go anywhere.
+    /// on the atomic-slot path; the current CPU's slot on the restartable-sequence path, where slots hold net counts
+    /// and the release may go anywhere; the shared engine on the recording path.
     @inlinable
     @inline(__always)
-    func acquireUnguarded(units: UInt64) -> Bool {
+    func acquireUnguarded(units: UInt64, site: HolderSite) -> Bool {
         let path = pathFields
-        return path.usesRestartableSequences
-            ? acquire(units: units, path: path) != nil : acquireAtomic(units: units, slot: 0)
+        if path.usesRestartableSequences || path.recordsHolders {
+            return acquire(units: units, site: site, path: path) != nil
+        }
+        return acquireAtomic(units: units, slot: 0)
+    }
+
+    /// Removes `units` holders of the unguarded pair.
+    @inlinable
+    @inline(__always)
+    func releaseUnguarded(units: UInt64) {
+        let path = pathFields
+        if path.recordsHolders {
+            shared.releaseUnguarded(units: units)
+            return
+        }
+        release(units: units, acquisition: PerCPUAcquisition(slot: 0, token: .unrecorded), path: path)
     }
 
     /// Atomic-slot path: adds `units` holders in slot `index` unless it is closed. One compare-and-swap.
@@ -262,14 +287,29 @@ final class PerCPUStorage: @unchecked Sendable {
                     + "while \((old & RundownWord.holderMask) / RundownWord.holderUnit) holders are inside its slot"
             )
         }
-        shared.release(units: units)
+        shared.release(units: units, token: .unrecorded)
+    }
+
+    /// Recording path: every acquisition goes to the shared engine, which records it (the slots stay empty, and a
+    /// fold finds nothing in them).
+    @usableFromInline
+    @inline(never)
+    func acquireRecorded(units: UInt64, site: HolderSite) -> PerCPUAcquisition? {
+        shared.acquire(units: units, site: site).map { PerCPUAcquisition(slot: 0, token: $0) }
+    }
+
+    /// Adds `units` holders for a cancellable holder: as ``acquire(units:site:path:)``, except that a recording object
+    /// records the holder as cancellable.
+    func acquireCancellable(units: UInt64, site: HolderSite, path: PerCPUFastPath) -> PerCPUAcquisition? {
+        guard path.recordsHolders else { return acquire(units: units, site: site, path: path) }
+        return shared.acquireCancellable(units: units, site: site).map { PerCPUAcquisition(slot: 0, token: $0) }
     }
 
     /// Restartable-sequence path, a thread on a CPU without a slot: adds `units` to the overflow word unless it is
     /// closed, with a compare-and-swap (no section: several CPUs share this word). Its count is net, like the slots'.
     @usableFromInline
     @inline(never)
-    func acquireOverflow(units: UInt64) -> Int? {
+    func acquireOverflow(units: UInt64) -> PerCPUAcquisition? {
         let word = overflowWord
         var current = word.pointee.load(ordering: .relaxed)
         while true {
@@ -280,7 +320,7 @@ final class PerCPUStorage: @unchecked Sendable {
                 successOrdering: .acquiring,
                 failureOrdering: .relaxed
             )
-            if exchanged { return overflowIndex }
+            if exchanged { return PerCPUAcquisition(slot: overflowIndex, token: .unrecorded) }
             current = original
         }
     }
@@ -292,12 +332,12 @@ final class PerCPUStorage: @unchecked Sendable {
     @inline(never)
     func releasedAfterCloseOrWithoutSlot(_ result: Int32, units: UInt64) {
         if result == C_RUNDOWN_RSEQ_CLOSED {
-            shared.release(units: units)
+            shared.release(units: units, token: .unrecorded)
             return
         }
         let old = overflowWord.pointee.wrappingSubtract(units, ordering: .releasing).oldValue
         if old & RundownWord.closedBit != 0 {
-            shared.release(units: units)
+            shared.release(units: units, token: .unrecorded)
         }
     }
 
@@ -317,5 +357,22 @@ final class PerCPUStorage: @unchecked Sendable {
     /// slot may land there). The low two bits are flags; the count is in units of four.
     static func netHolders(inOverflowWord word: UInt64) -> Int64 {
         Int64(bitPattern: word & ~UInt64(3)) >> 2
+    }
+}
+
+/// Where a per-CPU acquisition counts, for its release: the slot (atomic slots; for a guard, whose anchor it keeps) and
+/// the holder's token (recording).
+@usableFromInline
+struct PerCPUAcquisition: Sendable {
+    @usableFromInline
+    let slot: Int
+
+    @usableFromInline
+    let token: HolderToken
+
+    @inlinable
+    init(slot: Int, token: HolderToken) {
+        self.slot = slot
+        self.token = token
     }
 }

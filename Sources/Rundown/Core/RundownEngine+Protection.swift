@@ -8,35 +8,55 @@ extension RundownEngine {
     /// throws. The acquisition is *acquiring*, the release *releasing* (see ``RundownEngine``).
     ///
     /// `body` may return a non-copyable value and throw a typed error; a refusal and `body`'s error both come back
-    /// as `any Error`. Use ``withProtectionIfAvailable(_:)`` to keep `body`'s error type. Unlike
+    /// as `any Error`. Use ``withProtectionIfAvailable(fileID:line:function:_:)`` to keep `body`'s error type. Unlike
     /// `Mutex.withLock`, the result is not `sending`, so that a body may return state isolated to the caller's
-    /// actor (which existing callers of ``RundownRef/withProtection(_:)`` do); ``withProtectionIfAvailable(_:)``
+    /// actor (which existing callers of ``RundownRef/withProtection(fileID:line:function:_:)`` do); ``withProtectionIfAvailable(fileID:line:function:_:)``
     /// returns a `sending` result.
     ///
+    /// - Parameters:
+    ///   - fileID: Where the holder acquires, for holder reports; leave the default.
+    ///   - line: Where the holder acquires, for holder reports; leave the default.
+    ///   - function: Where the holder acquires, for holder reports; leave the default.
+    ///   - body: The work to do while protected.
     /// - Returns: What `body` returns.
     /// - Throws: ``RundownError/rundownInProgress`` (without running `body`) once run-down has begun, or what
     ///   `body` throws.
     @inlinable
     public borrowing func withProtection<Result: ~Copyable, Failure: Error>(
+        fileID: StaticString = #fileID,
+        line: UInt = #line,
+        function: StaticString = #function,
         _ body: () throws(Failure) -> Result
     ) throws -> Result {
-        guard acquire(units: RundownWord.holderUnit) else { throw RundownError.rundownInProgress }
-        defer { release(units: RundownWord.holderUnit) }
+        let site = HolderSite(fileID: fileID, line: line, function: function)
+        guard let token = acquire(units: RundownWord.holderUnit, site: site) else {
+            throw RundownError.rundownInProgress
+        }
+        defer { release(units: RundownWord.holderUnit, token: token) }
         return try body()
     }
 
     /// Runs `body` under run-down protection unless run-down has begun; the shape of `Mutex.withLockIfAvailable`.
     ///
-    /// Costs what ``withProtection(_:)`` costs. Throws exactly what `body` throws, so a typed error stays typed.
+    /// Costs what ``withProtection(fileID:line:function:_:)`` costs. Throws exactly what `body` throws, so a typed error stays typed.
     ///
+    /// - Parameters:
+    ///   - fileID: Where the holder acquires, for holder reports; leave the default.
+    ///   - line: Where the holder acquires, for holder reports; leave the default.
+    ///   - function: Where the holder acquires, for holder reports; leave the default.
+    ///   - body: The work to do while protected.
     /// - Returns: What `body` returns, or `nil` (without running `body`) once run-down has begun.
     /// - Throws: Only what `body` throws.
     @inlinable
     public borrowing func withProtectionIfAvailable<Result: ~Copyable, Failure: Error>(
+        fileID: StaticString = #fileID,
+        line: UInt = #line,
+        function: StaticString = #function,
         _ body: () throws(Failure) -> sending Result
     ) throws(Failure) -> sending Result? {
-        guard acquire(units: RundownWord.holderUnit) else { return nil }
-        defer { release(units: RundownWord.holderUnit) }
+        let site = HolderSite(fileID: fileID, line: line, function: function)
+        guard let token = acquire(units: RundownWord.holderUnit, site: site) else { return nil }
+        defer { release(units: RundownWord.holderUnit, token: token) }
         return try body()
     }
 
@@ -48,6 +68,9 @@ extension RundownEngine {
     ///
     /// - Parameters:
     ///   - isolation: The actor `body` runs on; the caller's, by default.
+    ///   - fileID: Where the holder acquires, for holder reports; leave the default.
+    ///   - line: Where the holder acquires, for holder reports; leave the default.
+    ///   - function: Where the holder acquires, for holder reports; leave the default.
     ///   - body: The work to do while protected.
     /// - Returns: What `body` returns.
     /// - Throws: ``RundownError/rundownInProgress`` (without running `body`) once run-down has begun, or what
@@ -55,10 +78,16 @@ extension RundownEngine {
     @inlinable
     public borrowing func withProtection<Result: ~Copyable, Failure: Error>(
         isolation: isolated (any Actor)? = #isolation,
+        fileID: StaticString = #fileID,
+        line: UInt = #line,
+        function: StaticString = #function,
         _ body: () async throws(Failure) -> Result
     ) async throws -> Result {
-        guard acquire(units: RundownWord.holderUnit) else { throw RundownError.rundownInProgress }
-        defer { release(units: RundownWord.holderUnit) }
+        let site = HolderSite(fileID: fileID, line: line, function: function)
+        guard let token = acquire(units: RundownWord.holderUnit, site: site) else {
+            throw RundownError.rundownInProgress
+        }
+        defer { release(units: RundownWord.holderUnit, token: token) }
         return try await body()
     }
 
@@ -66,16 +95,23 @@ extension RundownEngine {
     ///
     /// - Parameters:
     ///   - isolation: The actor `body` runs on; the caller's, by default.
+    ///   - fileID: Where the holder acquires, for holder reports; leave the default.
+    ///   - line: Where the holder acquires, for holder reports; leave the default.
+    ///   - function: Where the holder acquires, for holder reports; leave the default.
     ///   - body: The work to do while protected.
     /// - Returns: What `body` returns, or `nil` (without running `body`) once run-down has begun.
     /// - Throws: Only what `body` throws.
     @inlinable
     public borrowing func withProtectionIfAvailable<Result: ~Copyable, Failure: Error>(
         isolation: isolated (any Actor)? = #isolation,
+        fileID: StaticString = #fileID,
+        line: UInt = #line,
+        function: StaticString = #function,
         _ body: () async throws(Failure) -> sending Result
     ) async throws(Failure) -> sending Result? {
-        guard acquire(units: RundownWord.holderUnit) else { return nil }
-        defer { release(units: RundownWord.holderUnit) }
+        let site = HolderSite(fileID: fileID, line: line, function: function)
+        guard let token = acquire(units: RundownWord.holderUnit, site: site) else { return nil }
+        defer { release(units: RundownWord.holderUnit, token: token) }
         return try await body()
     }
 
@@ -83,21 +119,33 @@ extension RundownEngine {
     ///
     /// For protection that must cross a boundary no closure can (a C callback, a completion handler that only
     /// takes a pointer). Every successful acquisition must be matched by exactly one ``unsafeRelease(count:)`` of
-    /// the same count, on any thread. Costs and orderings are those of ``withProtection(_:)``.
+    /// the same count, on any thread. Costs and orderings are those of ``withProtection(fileID:line:function:_:)``.
+    ///
+    /// A recording engine records the acquisition at the caller's site; ``unsafeRelease(count:)`` forgets the
+    /// newest record of the same count on the same thread (or, failing that, any thread).
     ///
     /// - Returns: `false` once run-down has begun; nothing was acquired then.
     /// - Precondition: `count` is positive and the holder count stays at most 2^32 - 1.
     @inlinable
-    public borrowing func unsafeTryAcquire(count: Int = 1) -> Bool {
-        acquire(units: RundownWord.units(forCount: count))
+    public borrowing func unsafeTryAcquire(
+        count: Int = 1,
+        fileID: StaticString = #fileID,
+        line: UInt = #line,
+        function: StaticString = #function
+    ) -> Bool {
+        acquire(
+            units: RundownWord.units(forCount: count),
+            site: HolderSite(fileID: fileID, line: line, function: function)
+        )
+            != nil
     }
 
-    /// Releases `count` holders acquired earlier with ``unsafeTryAcquire(count:)``.
+    /// Releases `count` holders acquired earlier with ``unsafeTryAcquire(count:fileID:line:function:)``.
     ///
     /// - Precondition: At least `count` holders are inside; releasing more than was acquired traps with "run-down
     ///   protection released without a matching acquire".
     @inlinable
     public borrowing func unsafeRelease(count: Int = 1) {
-        release(units: RundownWord.units(forCount: count))
+        releaseUnguarded(units: RundownWord.units(forCount: count))
     }
 }

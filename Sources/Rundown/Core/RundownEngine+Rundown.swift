@@ -87,7 +87,7 @@ extension RundownEngine {
         let current = word.load(ordering: .relaxed)
         let completed = RundownWord(rawValue: current)
         if completed.isCompleted {
-            let next = RundownWord.opened(generation: completed.generation &+ 1)
+            let next = RundownWord.opened(generation: completed.generation &+ 1, recording: completed.isRecording)
             let (exchanged, _) = word.compareExchange(
                 expected: current,
                 desired: next.rawValue,

@@ -4,7 +4,7 @@ import Synchronization
 /// Run-down protection as a value you embed, the way you embed a `Mutex` or an `Atomic`: 16 bytes, no allocation.
 ///
 /// The engine is everything run-down protection is, except the guard: acquire and release (the closure form
-/// ``withProtection(_:)`` and the unguarded pair), beginning run-down, blocking, `async` and timed waits,
+/// ``withProtection(fileID:line:function:_:)`` and the unguarded pair), beginning run-down, blocking, `async` and timed waits,
 /// completion callbacks, re-initialization and the state. Store it as a `let` in your own final class, next to
 /// what it protects:
 ///
@@ -26,7 +26,7 @@ import Synchronization
 ///
 /// ## Embed the engine, or use ``RundownRef``?
 /// Embed the engine when the protected object is already a class of yours: it adds 16 bytes to it and no
-/// allocation, and the closure form costs exactly what ``RundownRef/withProtection(_:)`` costs. Use ``RundownRef``
+/// allocation, and the closure form costs exactly what ``RundownRef/withProtection(fileID:line:function:_:)`` costs. Use ``RundownRef``
 /// when you need a ``RundownGuard``: a guard may outlive the scope that acquired it (it can be stored, or sent to
 /// another task), so it must keep what it releases into alive, and only an object can be kept alive. The engine is
 /// non-copyable and has no identity of its own, so it has no guard.
@@ -61,6 +61,22 @@ public struct RundownEngine: ~Copyable, Sendable {
         store = AtomicLazyReference()
     }
 
+    /// Creates an engine in the `active(holders: 0)` state that, if `recordingHolders` is `true`, records every
+    /// outstanding holder for ``holderReport()``: where it acquired (`#fileID`, `#line`, `#function`), which thread
+    /// or task, when, and how many units.
+    ///
+    /// Recording costs each acquisition and release a lock and a record (measured in `Benchmarks/RESULTS.md`); use it
+    /// where knowing who blocks a shutdown is worth that, or turn it on in debug and test builds. Without it
+    /// (`false`, or ``init()``) the fast paths are exactly those of an engine that has no such feature: the check is
+    /// the same test of the loaded word that looks for a begun run-down.
+    public init(recordingHolders: Bool) {
+        word = Atomic(RundownWord.opened(generation: 0, recording: recordingHolders).rawValue)
+        store = AtomicLazyReference()
+        if recordingHolders {
+            _ = store.storeIfNil(WaiterStore(recordingHolders: true))
+        }
+    }
+
     /// A snapshot of the state, for diagnostics; racy by nature, never use it to decide whether to acquire.
     ///
     /// Costs one relaxed atomic load.
@@ -71,19 +87,39 @@ public struct RundownEngine: ~Copyable, Sendable {
     // MARK: Fast path
 
     /// Adds `units` holders unless run-down has begun. One compare-and-swap (retried only under contention); a
-    /// refusal writes nothing.
+    /// refusal writes nothing. A recording engine leaves the fast path to record the holder at `site`.
+    ///
+    /// - Returns: The token of the acquisition (``HolderToken/unrecorded`` unless recording), `nil` if run-down has
+    ///   begun.
     @inlinable
     @inline(__always)
-    borrowing func acquire(units: UInt64) -> Bool {
-        word.acquireHolders(units, limit: RundownWord.holderLimit) { overflow($0, units: units) }
+    borrowing func acquire(units: UInt64, site: HolderSite) -> HolderToken? {
+        let acquired = word.acquireHolders(
+            units,
+            limit: RundownWord.holderLimit,
+            stoppingAt: RundownWord.acquireSlowPathBits
+        ) { overflow($0, units: units) }
+        return acquired ? .unrecorded : acquireSlowly(units: units, site: site, cancellable: false)
     }
 
-    /// Removes `units` holders. One atomic subtract; only a release during run-down leaves the fast path.
+    /// Removes `units` holders acquired as `token`. One atomic subtract; only a release during run-down, or of a
+    /// recorded holder, leaves the fast path.
     @inlinable
     @inline(__always)
-    borrowing func release(units: UInt64) {
+    borrowing func release(units: UInt64, token: HolderToken) {
+        if token.isRecorded { forget(token) }
         if let old = word.releaseHolders(units) {
-            releasedWhileClosedOrUnderflowed(old, units: units)
+            releasedWhileClosedOrUnderflowed(old, units: units, unguarded: false)
+        }
+    }
+
+    /// Removes `units` holders acquired by the unguarded pair, which has no token: a recording engine forgets the
+    /// newest matching record after the subtract.
+    @inlinable
+    @inline(__always)
+    borrowing func releaseUnguarded(units: UInt64) {
+        if let old = word.releaseHolders(units, slowBits: RundownWord.acquireSlowPathBits) {
+            releasedWhileClosedOrUnderflowed(old, units: units, unguarded: true)
         }
     }
 
@@ -98,12 +134,15 @@ public struct RundownEngine: ~Copyable, Sendable {
         )
     }
 
-    /// A release that found the word closed (it may have completed the generation) or found fewer holders than it
-    /// releases (misuse).
+    /// A release that found the word closed (it may have completed the generation), found fewer holders than it
+    /// releases (misuse), or (unguarded) must forget a record.
     @usableFromInline
     @inline(never)
-    borrowing func releasedWhileClosedOrUnderflowed(_ old: UInt64, units: UInt64) {
+    borrowing func releasedWhileClosedOrUnderflowed(_ old: UInt64, units: UInt64, unguarded: Bool) {
         let oldWord = RundownWord(rawValue: old)
+        if unguarded, oldWord.isRecording, let recorder = store.load()?.recorder {
+            recorder.removeUnguarded(units: units)
+        }
         if old & RundownWord.holderMask < units {
             RundownMisuse.report(
                 "run-down protection released without a matching acquire: releasing \(units / RundownWord.holderUnit) "
@@ -113,5 +152,24 @@ public struct RundownEngine: ~Copyable, Sendable {
         if oldWord.isClosed, old & RundownWord.holderMask == units {
             completeGeneration(afterChanging: oldWord)
         }
+    }
+
+    /// The acquisition's slow path: refuses if run-down has begun; otherwise (the engine records) adds the holders
+    /// with the same compare-and-swap and records them.
+    @usableFromInline
+    @inline(never)
+    borrowing func acquireSlowly(units: UInt64, site: HolderSite, cancellable: Bool) -> HolderToken? {
+        guard word.acquireHolders(units, limit: RundownWord.holderLimit, overflow: { overflow($0, units: units) })
+        else { return nil }
+        guard RundownWord(rawValue: word.load(ordering: .relaxed)).isRecording, let recorder = store.load()?.recorder
+        else { return .unrecorded }
+        return recorder.add(site: site, units: units, cancellable: cancellable)
+    }
+
+    /// Forgets the record of a recorded holder that is about to release.
+    @usableFromInline
+    @inline(never)
+    borrowing func forget(_ token: HolderToken) {
+        store.load()?.recorder?.remove(token)
     }
 }

@@ -36,18 +36,24 @@ public struct RundownGuard: ~Copyable, Sendable {
     @usableFromInline
     let units: UInt64
 
+    /// The acquisition's record, if the object records its holders.
+    @usableFromInline
+    let token: HolderToken
+
     /// A guard of `rundown`, which it retains.
     @inlinable
-    init(rundown: RundownRef, units: UInt64) {
+    init(rundown: RundownRef, units: UInt64, token: HolderToken) {
         owner = .single(.passRetained(rundown))
         self.units = units
+        self.token = token
     }
 
     /// A guard that releases through `anchor`, which it retains.
     @inlinable
-    init(anchor: Unmanaged<SlotAnchor>, units: UInt64) {
+    init(anchor: Unmanaged<SlotAnchor>, units: UInt64, token: HolderToken) {
         owner = .cacheAware(anchor.retain())
         self.units = units
+        self.token = token
     }
 
     /// The number of holders this guard releases.
@@ -62,26 +68,31 @@ public struct RundownGuard: ~Copyable, Sendable {
     public consuming func release() {
         let owner = self.owner
         let units = self.units
+        let token = self.token
         discard self
-        Self.release(owner, units: units)
+        Self.release(owner, units: units, token: token)
     }
 
     @inlinable
     deinit {
-        Self.release(owner, units: units)
+        Self.release(owner, units: units, token: token)
     }
 
     /// Releases `units` holders into `owner`, then gives up the guard's reference to it.
     @inlinable
     @inline(__always)
-    static func release(_ owner: Owner, units: UInt64) {
+    static func release(_ owner: Owner, units: UInt64, token: HolderToken) {
         switch owner {
         case .single(let rundown):
-            rundown._withUnsafeGuaranteedRef { $0.engine.release(units: units) }
+            rundown._withUnsafeGuaranteedRef { $0.engine.release(units: units, token: token) }
             rundown.release()
         case .cacheAware(let anchor):
             anchor._withUnsafeGuaranteedRef { anchor in
-                anchor.storage.release(units: units, slot: anchor.slot, path: anchor.pathFields)
+                anchor.storage.release(
+                    units: units,
+                    acquisition: PerCPUAcquisition(slot: anchor.slot, token: token),
+                    path: anchor.pathFields
+                )
             }
             anchor.release()
         }

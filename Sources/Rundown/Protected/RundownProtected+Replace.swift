@@ -3,7 +3,7 @@ extension RundownProtected {
     /// Installs `newValue` for every new reader at once, then suspends until the last reader of the old value has
     /// left, and returns the old value for teardown.
     ///
-    /// No reader is refused during a replacement: a ``withValue(_:)`` that starts after the switch
+    /// No reader is refused during a replacement: a ``withValue(fileID:line:function:_:)`` that starts after the switch
     /// sees `newValue` (or a later value); one that got in before it keeps the old value until its body returns.
     /// Concurrent replacements (and a concurrent ``retire()-45u9c``) are serialized in arrival order: each one
     /// installs its value only after the previous one has returned its old value. The replacement is not cancelled
@@ -27,7 +27,7 @@ extension RundownProtected {
 
     /// Closes the object for good, suspends until the last reader has left, and returns the value for teardown.
     ///
-    /// From the moment it begins, every ``withValue(_:)`` throws ``RundownError/rundownInProgress``;
+    /// From the moment it begins, every ``withValue(fileID:line:function:_:)`` throws ``RundownError/rundownInProgress``;
     /// readers already inside finish first. Serialized with replacements in arrival order, and not cancelled with
     /// its task, for the same reasons as ``replace(with:)-8uqqx``.
     ///
@@ -37,6 +37,7 @@ extension RundownProtected {
     public func retire() async throws(RundownError) -> Value {
         await writers.enter()
         defer { writers.leave() }
+        if let value = takeParked() { return value }
         let slot = try close()
         await waitForRundown(slot: slot)
         return (values + slot).move()
@@ -74,6 +75,7 @@ extension RundownProtected {
     public func retire() throws(RundownError) -> Value {
         writers.enterBlocking()
         defer { writers.leave() }
+        if let value = takeParked() { return value }
         let slot = try close()
         waitForRundownBlocking(slot: slot)
         return (values + slot).move()
@@ -83,7 +85,7 @@ extension RundownProtected {
 
     /// Writes `newValue` into the idle slot, opens it, switches readers to it and begins the old slot's run-down.
     /// - Returns: The old slot.
-    private func install(_ newValue: Value) throws(RundownError) -> Int {
+    func install(_ newValue: Value) throws(RundownError) -> Int {
         let word = published.load(ordering: .relaxed)
         guard word & Self.retiredBit == 0 else { throw .rundownInProgress }
         let old = word & 1
@@ -100,7 +102,7 @@ extension RundownProtected {
 
     /// Marks the object retired and begins the current slot's run-down.
     /// - Returns: The current slot.
-    private func close() throws(RundownError) -> Int {
+    func close() throws(RundownError) -> Int {
         let word = published.load(ordering: .relaxed)
         guard word & Self.retiredBit == 0 else { throw .rundownInProgress }
         published.store(word | Self.retiredBit, ordering: .releasing)

@@ -35,14 +35,14 @@ import Synchronization
 /// has drained before the next one may write into it.
 ///
 /// ## Cost
-/// ``withValue(_:)`` costs two relaxed atomic loads (of a word that only replacements write) more than
-/// ``RundownRef/withProtection(_:)``: a load, one compare-and-swap, a load and one atomic subtract; no lock, no
+/// ``withValue(fileID:line:function:_:)`` costs two relaxed atomic loads (of a word that only replacements write) more than
+/// ``RundownRef/withProtection(fileID:line:function:_:)``: a load, one compare-and-swap, a load and one atomic subtract; no lock, no
 /// allocation, no reference counting. A reader that races with a replacement retries, once per replacement it
 /// races with. Readers of one object share one cache line (the current slot's word), as with ``RundownRef``.
 /// Replacements and retirement are rare operations: they take a lock, and wait (suspend or block) for the old
 /// value's readers.
 ///
-/// `Benchmarks/RESULTS.md` has the measured cost next to a bare ``RundownRef/withProtection(_:)``, a
+/// `Benchmarks/RESULTS.md` has the measured cost next to a bare ``RundownRef/withProtection(fileID:line:function:_:)``, a
 /// `Mutex<Value>.withLock` read, and the obvious alternative: a lock to copy out a reference to the current
 /// generation and then run-down protection on it (reference counting and a lock on every read).
 ///
@@ -54,7 +54,7 @@ import Synchronization
 /// The value is shared by all readers at once, hence `Value: Sendable`; to change it in place, give it its own
 /// synchronization, or replace it.
 ///
-/// - Important: Do not replace or retire from inside a ``withValue(_:)`` body: the replacement would wait for
+/// - Important: Do not replace or retire from inside a ``withValue(fileID:line:function:_:)`` body: the replacement would wait for
 ///   its own caller to leave, forever.
 public final class RundownProtected<Value: Sendable>: Sendable {
     /// Bit 0: the current slot. Bit 1: retired. Written only by the writer inside ``writers``.
@@ -81,6 +81,10 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     /// Serializes replacements and retirement, in arrival order.
     let writers = ReplacementTurnstile()
 
+    /// The last value, once a retirement that gave up waiting has seen its last reader leave; handed to the next
+    /// retirement.
+    let parked = ConditionLock<Value?>(nil)
+
     @usableFromInline
     static var retiredBit: Int { 2 }
 
@@ -90,16 +94,29 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     /// allocated only when a replacement actually has to wait for readers.
     ///
     /// - Parameter initialValue: The value readers see until the first replacement.
-    public init(_ initialValue: Value) {
+    public convenience init(_ initialValue: Value) {
+        self.init(initialValue, recordingHolders: false)
+    }
+
+    /// Creates an object that protects `initialValue` and, if `recordingHolders` is `true`, records every reader
+    /// inside for ``holderReport()`` (see ``RundownEngine/init(recordingHolders:)`` for what it costs).
+    ///
+    /// - Parameters:
+    ///   - initialValue: The value readers see until the first replacement.
+    ///   - recordingHolders: Whether to record the readers inside, with their sites, threads and tasks.
+    public init(_ initialValue: Value, recordingHolders: Bool) {
         values = .allocate(capacity: 2)
         values.initialize(to: initialValue)
-        firstRundown = RundownEngine()
-        secondRundown = RundownEngine()
+        firstRundown = RundownEngine(recordingHolders: recordingHolders)
+        secondRundown = RundownEngine(recordingHolders: recordingHolders)
         secondRundown.beginRundown()
         published = Atomic(0)
     }
 
     deinit {
+        // A retired object's value was handed out, or is parked (and released with `parked`). A live object holds
+        // the current value; an old value whose teardown was deferred has gone to its teardown before the object
+        // could die: the deferred teardown's callback keeps the object alive until it has run.
         let word = published.load(ordering: .relaxed)
         if word & Self.retiredBit == 0 {
             (values + (word & 1)).deinitialize(count: 1)
@@ -117,38 +134,53 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     /// it got in before the switch, and with the new one otherwise. The value is *borrowed*: `body` cannot store it
     /// or return it without an explicit `copy`; do not keep a copy beyond `body`, since a replacer tears the value
     /// down once `body` has returned. `body` may return a non-copyable value and throw a typed error (which comes
-    /// back as `any Error`; ``withValueIfAvailable(_:)`` keeps its type).
+    /// back as `any Error`; ``withValueIfAvailable(fileID:line:function:_:)`` keeps its type).
     ///
-    /// - Parameter body: Runs with the current value, borrowed.
+    /// - Parameters:
+    ///   - fileID: The acquiring file, for holder reports; leave the default (`#fileID`).
+    ///   - line: The acquiring line; leave the default (`#line`).
+    ///   - function: The acquiring function; leave the default (`#function`).
+    ///   - body: Runs with the current value, borrowed.
     /// - Returns: What `body` returns.
     /// - Throws: ``RundownError/rundownInProgress`` (without running `body`) once ``retire()-45u9c`` has begun,
     ///   or what `body` throws.
     @inlinable
     @inline(__always)
     public func withValue<Result: ~Copyable, Failure: Error>(
+        fileID: StaticString = #fileID,
+        line: UInt = #line,
+        function: StaticString = #function,
         _ body: (borrowing Value) throws(Failure) -> Result
     ) throws -> Result {
-        let slot = try acquireCurrentSlot()
-        defer { release(slot: slot) }
-        return try body(values[slot])
+        let read = try acquireCurrentSlot(site: HolderSite(fileID: fileID, line: line, function: function))
+        defer { release(read) }
+        return try body(values[read.slot])
     }
 
     /// Runs `body` with the current value unless the object has been retired; the shape of
     /// `Mutex.withLockIfAvailable`.
     ///
-    /// Costs what ``withValue(_:)`` costs and throws exactly what `body` throws.
+    /// Costs what ``withValue(fileID:line:function:_:)`` costs and throws exactly what `body` throws.
     ///
-    /// - Parameter body: Runs with the current value, borrowed.
+    /// - Parameters:
+    ///   - fileID: The acquiring file, for holder reports; leave the default (`#fileID`).
+    ///   - line: The acquiring line; leave the default (`#line`).
+    ///   - function: The acquiring function; leave the default (`#function`).
+    ///   - body: Runs with the current value, borrowed.
     /// - Returns: What `body` returns, or `nil` (without running `body`) once ``retire()-45u9c`` has begun.
     /// - Throws: Only what `body` throws.
     @inlinable
     @inline(__always)
     public func withValueIfAvailable<Result: ~Copyable, Failure: Error>(
+        fileID: StaticString = #fileID,
+        line: UInt = #line,
+        function: StaticString = #function,
         _ body: (borrowing Value) throws(Failure) -> sending Result
     ) throws(Failure) -> sending Result? {
-        guard let slot = try? acquireCurrentSlot() else { return nil }
-        defer { release(slot: slot) }
-        return try body(values[slot])
+        guard let read = try? acquireCurrentSlot(site: HolderSite(fileID: fileID, line: line, function: function))
+        else { return nil }
+        defer { release(read) }
+        return try body(values[read.slot])
     }
 
     /// Runs the asynchronous `body` with the current value, which stays alive and is not handed back to a replacer
@@ -159,6 +191,9 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     ///
     /// - Parameters:
     ///   - isolation: The actor `body` runs on; the caller's, by default.
+    ///   - fileID: The acquiring file, for holder reports; leave the default (`#fileID`).
+    ///   - line: The acquiring line; leave the default (`#line`).
+    ///   - function: The acquiring function; leave the default (`#function`).
     ///   - body: Runs with the current value, borrowed; may suspend.
     /// - Returns: What `body` returns.
     /// - Throws: ``RundownError/rundownInProgress`` (without running `body`) once ``retire()-45u9c`` has begun,
@@ -166,28 +201,38 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     @inlinable
     public func withValue<Result: ~Copyable, Failure: Error>(
         isolation: isolated (any Actor)? = #isolation,
+        fileID: StaticString = #fileID,
+        line: UInt = #line,
+        function: StaticString = #function,
         _ body: (borrowing Value) async throws(Failure) -> Result
     ) async throws -> Result {
-        let slot = try acquireCurrentSlot()
-        defer { release(slot: slot) }
-        return try await body(values[slot])
+        let read = try acquireCurrentSlot(site: HolderSite(fileID: fileID, line: line, function: function))
+        defer { release(read) }
+        return try await body(values[read.slot])
     }
 
     /// Runs the asynchronous `body` with the current value unless the object has been retired.
     ///
     /// - Parameters:
     ///   - isolation: The actor `body` runs on; the caller's, by default.
+    ///   - fileID: The acquiring file, for holder reports; leave the default (`#fileID`).
+    ///   - line: The acquiring line; leave the default (`#line`).
+    ///   - function: The acquiring function; leave the default (`#function`).
     ///   - body: Runs with the current value, borrowed; may suspend.
     /// - Returns: What `body` returns, or `nil` (without running `body`) once ``retire()-45u9c`` has begun.
     /// - Throws: Only what `body` throws.
     @inlinable
     public func withValueIfAvailable<Result: ~Copyable, Failure: Error>(
         isolation: isolated (any Actor)? = #isolation,
+        fileID: StaticString = #fileID,
+        line: UInt = #line,
+        function: StaticString = #function,
         _ body: (borrowing Value) async throws(Failure) -> sending Result
     ) async throws(Failure) -> sending Result? {
-        guard let slot = try? acquireCurrentSlot() else { return nil }
-        defer { release(slot: slot) }
-        return try await body(values[slot])
+        guard let read = try? acquireCurrentSlot(site: HolderSite(fileID: fileID, line: line, function: function))
+        else { return nil }
+        defer { release(read) }
+        return try await body(values[read.slot])
     }
 
     // MARK: Slots
@@ -195,22 +240,22 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     /// Acquires one holder on `slot`; a branch per slot, since engines are not copied.
     @inlinable
     @inline(__always)
-    func acquire(slot: Int) -> Bool {
+    func acquire(slot: Int, site: HolderSite) -> HolderToken? {
         if slot == 0 {
-            firstRundown.acquire(units: RundownWord.holderUnit)
+            firstRundown.acquire(units: RundownWord.holderUnit, site: site)
         } else {
-            secondRundown.acquire(units: RundownWord.holderUnit)
+            secondRundown.acquire(units: RundownWord.holderUnit, site: site)
         }
     }
 
-    /// Releases one holder on `slot`.
+    /// Releases the reader `read`.
     @inlinable
     @inline(__always)
-    func release(slot: Int) {
-        if slot == 0 {
-            firstRundown.release(units: RundownWord.holderUnit)
+    func release(_ read: ProtectedRead) {
+        if read.slot == 0 {
+            firstRundown.release(units: RundownWord.holderUnit, token: read.token)
         } else {
-            secondRundown.release(units: RundownWord.holderUnit)
+            secondRundown.release(units: RundownWord.holderUnit, token: read.token)
         }
     }
 
@@ -235,6 +280,43 @@ public final class RundownProtected<Value: Sendable>: Sendable {
         if slot == 0 { firstRundown.waitForRundown() } else { secondRundown.waitForRundown() }
     }
 
+    /// Suspends until the last reader of `slot` has left, `timeout` passes or the task is cancelled.
+    func waitForRundown(slot: Int, timeout: Duration) async -> Bool {
+        if slot == 0 {
+            await firstRundown.waitForRundown(timeout: timeout)
+        } else {
+            await secondRundown.waitForRundown(timeout: timeout)
+        }
+    }
+
+    /// Blocks until the last reader of `slot` has left or `timeout` passes.
+    @available(*, noasync)
+    func waitForRundownBlocking(slot: Int, timeout: Duration) -> Bool {
+        slot == 0 ? firstRundown.waitForRundown(timeout: timeout) : secondRundown.waitForRundown(timeout: timeout)
+    }
+
+    /// Runs `callback` once the last reader of `slot` has left (at once if none is inside).
+    func keepCallback(slot: Int, _ callback: @escaping @Sendable () -> Void) {
+        if slot == 0 {
+            firstRundown.beginRundown(onCompletion: callback)
+        } else {
+            secondRundown.beginRundown(onCompletion: callback)
+        }
+    }
+
+    /// Parks the last value of a retirement that gave up.
+    func park(_ value: Value) {
+        parked.withLock { $0 = value }
+    }
+
+    /// Takes the parked value, if there is one.
+    func takeParked() -> Value? {
+        parked.withLock { parked in
+            defer { parked = nil }
+            return parked
+        }
+    }
+
     /// Acquires protection on the current slot and returns its number; retries while replacements race with it.
     ///
     /// The second load of the published word, after the acquisition, is what makes reads linearizable: a reader
@@ -245,15 +327,16 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     /// names the acquired slot, that slot holds the current value, which cannot change while it is held.
     @inlinable
     @inline(__always)
-    func acquireCurrentSlot() throws(RundownError) -> Int {
+    func acquireCurrentSlot(site: HolderSite) throws(RundownError) -> ProtectedRead {
         var word = published.load(ordering: .relaxed)
         while true {
             if word & Self.retiredBit != 0 { throw .rundownInProgress }
             let slot = word & 1
-            if acquire(slot: slot) {
+            if let token = acquire(slot: slot, site: site) {
                 let now = published.load(ordering: .relaxed)
-                if now == word { return slot }
-                word = releaseAfterLosingRace(slot, published: now)
+                let read = ProtectedRead(slot: slot, token: token)
+                if now == word { return read }
+                word = releaseAfterLosingRace(read, published: now)
             } else {
                 word = reloadAfterLosingRace()
             }
@@ -263,8 +346,8 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     /// Gives back a slot acquired while a replacement moved the published word on, and returns the newer word.
     @usableFromInline
     @inline(never)
-    func releaseAfterLosingRace(_ slot: Int, published now: Int) -> Int {
-        release(slot: slot)
+    func releaseAfterLosingRace(_ read: ProtectedRead, published now: Int) -> Int {
+        release(read)
         return now
     }
 
@@ -278,5 +361,40 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     func reloadAfterLosingRace() -> Int {
         atomicMemoryFence(ordering: .acquiring)
         return published.load(ordering: .relaxed)
+    }
+}
+
+/// One reader of a ``RundownProtected``: the slot it reads, and its record if readers are recorded.
+@usableFromInline
+struct ProtectedRead: Sendable {
+    @usableFromInline
+    let slot: Int
+
+    @usableFromInline
+    let token: HolderToken
+
+    @inlinable
+    init(slot: Int, token: HolderToken) {
+        self.slot = slot
+        self.token = token
+    }
+}
+
+extension RundownProtected {
+    /// Whether this object records its readers.
+    public var isRecordingHolders: Bool { firstRundown.isRecordingHolders }
+
+    /// Who is reading right now: every reader inside (of the current value, and of an old one a replacement is
+    /// waiting for), oldest first, if the object records them; otherwise only how many there are. See
+    /// ``RundownHolderReport``.
+    public func holderReport() -> RundownHolderReport {
+        let first = firstRundown.holderReport()
+        let second = secondRundown.holderReport()
+        return RundownHolderReport(
+            holders: (first.holders + second.holders).sorted { $0.acquiredAt < $1.acquiredAt },
+            isRecording: first.isRecording,
+            holderCount: first.holderCount + second.holderCount,
+            takenAt: first.takenAt
+        )
     }
 }

@@ -4,9 +4,9 @@ extension RundownRef {
     /// Unguarded acquire and release, for protection that must cross a boundary no guard can (a C callback, a
     /// completion handler that only takes a pointer).
     ///
-    /// Nothing ties a release to its acquire here: every successful ``tryAcquire(count:)`` must be matched by
+    /// Nothing ties a release to its acquire here: every successful ``tryAcquire(count:fileID:line:function:)`` must be matched by
     /// exactly one ``release(count:)`` of the same count, on any thread. Prefer
-    /// ``RundownRef/withProtection(_:)`` or a ``RundownGuard`` wherever they fit. Costs and orderings are
+    /// ``RundownRef/withProtection(fileID:line:function:_:)`` or a ``RundownGuard`` wherever they fit. Costs and orderings are
     /// those of the guarded forms.
     public struct UnsafeProtection: Sendable {
         @usableFromInline
@@ -22,11 +22,16 @@ extension RundownRef {
         /// - Returns: `false` once run-down has begun; nothing was acquired then.
         /// - Precondition: `count` is positive and the holder count stays at most 2^32 - 1.
         @inlinable
-        public func tryAcquire(count: Int = 1) -> Bool {
-            rundown.engine.unsafeTryAcquire(count: count)
+        public func tryAcquire(
+            count: Int = 1,
+            fileID: StaticString = #fileID,
+            line: UInt = #line,
+            function: StaticString = #function
+        ) -> Bool {
+            rundown.engine.unsafeTryAcquire(count: count, fileID: fileID, line: line, function: function)
         }
 
-        /// Releases `count` holders acquired earlier with ``tryAcquire(count:)``.
+        /// Releases `count` holders acquired earlier with ``tryAcquire(count:fileID:line:function:)``.
         ///
         /// - Precondition: At least `count` holders are inside; releasing more than was acquired traps with
         ///   "run-down protection released without a matching acquire".

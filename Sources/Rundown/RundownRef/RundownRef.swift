@@ -3,7 +3,7 @@
 /// Run-down protection for a shared object: many holders use it, one party tears it down once they have left.
 ///
 /// A thread or task that wants to use the protected object first acquires protection, with
-/// ``withProtection(_:)`` (the everyday form) or ``tryAcquire()``, and releases it when done. While it holds
+/// ``withProtection(fileID:line:function:_:)`` (the everyday form) or ``tryAcquire(fileID:line:function:)``, and releases it when done. While it holds
 /// protection the object stays usable. Another party calls ``waitForRundown()-3hakh`` (or
 /// ``beginRundown()`` and a completion callback): from that moment every new acquisition fails with
 /// ``RundownError/rundownInProgress``, and the wait returns once the last holder has released. The object can then
@@ -33,7 +33,7 @@
 ///
 /// ## Cost
 /// Acquire and release are one atomic read-modify-write each (a compare-and-swap and a subtract) on one 64-bit
-/// word, with no lock and no allocation; ``withProtection(_:)`` adds no reference counting. An instance is
+/// word, with no lock and no allocation; ``withProtection(fileID:line:function:_:)`` adds no reference counting. An instance is
 /// 32 bytes including the object header. The waiter store (a pthread mutex and condition variable and the waiter
 /// records) is allocated only when a wait actually has to block or a callback has to be kept.
 ///
@@ -55,6 +55,19 @@ public final class RundownRef: Sendable {
     public init() {
         engine = RundownEngine()
     }
+
+    /// Creates an object in the `active(holders: 0)` state that, if `recordingHolders` is `true`, records every
+    /// outstanding holder for ``holderReport()``; see ``RundownEngine/init(recordingHolders:)`` for what it costs.
+    public init(recordingHolders: Bool) {
+        engine = RundownEngine(recordingHolders: recordingHolders)
+    }
+
+    /// Whether this object records its holders.
+    public var isRecordingHolders: Bool { engine.isRecordingHolders }
+
+    /// Who is inside right now: every outstanding holder, oldest first, if the object records them; otherwise only
+    /// how many there are. See ``RundownHolderReport``.
+    public func holderReport() -> RundownHolderReport { engine.holderReport() }
 
     /// A snapshot of the state, for diagnostics; racy by nature, never use it to decide whether to acquire.
     ///

@@ -12,6 +12,13 @@ extension RundownEngine {
     /// has to be kept).
     @_spi(Testing)
     public var hasWaiterStore: Bool { store.load() != nil }
+
+    /// The holder records of a recording engine (zero once every holder has left) plus the cancellable holders
+    /// waiting for a cancellation request: a leak shows.
+    @_spi(Testing)
+    public var liveHolderRecordCount: Int {
+        recordedHolderCount + (store.load()?.waitingCancellableHolders ?? 0)
+    }
 }
 
 extension RundownRef {
@@ -22,12 +29,20 @@ extension RundownRef {
     /// See ``RundownEngine/hasWaiterStore``.
     @_spi(Testing)
     public var hasWaiterStore: Bool { engine.hasWaiterStore }
+
+    /// See ``RundownEngine/liveHolderRecordCount``.
+    @_spi(Testing)
+    public var liveHolderRecordCount: Int { engine.liveHolderRecordCount }
 }
 
 extension CacheAwareRundownRef {
     /// See ``RundownEngine/liveWaiterRecordCount``.
     @_spi(Testing)
     public var liveWaiterRecordCount: Int { storage.shared.liveWaiterRecords }
+
+    /// See ``RundownEngine/liveHolderRecordCount``.
+    @_spi(Testing)
+    public var liveHolderRecordCount: Int { storage.shared.liveHolderRecordCount }
 
     /// The holders counted in slot `index` (``slotCount`` names the overflow word) and whether it is closed; the
     /// holders are a net count on the restartable-sequence path.
@@ -52,5 +67,11 @@ extension RundownProtected {
     @_spi(Testing)
     public var liveWaiterRecordCount: Int {
         firstRundown.liveWaiterRecords + secondRundown.liveWaiterRecords + writers.waitingWriters
+    }
+
+    /// The holder records of both slots' engines; see ``RundownEngine/liveHolderRecordCount``.
+    @_spi(Testing)
+    public var liveHolderRecordCount: Int {
+        firstRundown.liveHolderRecordCount + secondRundown.liveHolderRecordCount
     }
 }

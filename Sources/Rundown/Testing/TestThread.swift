@@ -48,6 +48,11 @@ public struct RundownTestThread: Sendable {
         c_rundown_pin_current_thread(Int32(cpu)) == 0
     }
 
+    /// Names the calling thread, as holder reports and debuggers show it (Linux keeps the first 15 bytes).
+    public static func nameCurrentThread(_ name: String) {
+        c_rundown_set_thread_name(name)
+    }
+
     /// Whether this platform can pin threads to CPUs at all.
     public static var canPinThreads: Bool {
         pinCurrentThread(to: CurrentProcessor.index)

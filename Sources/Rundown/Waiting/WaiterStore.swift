@@ -17,6 +17,16 @@ final class WaiterStore: Sendable {
 
     private let lock = ConditionLock(Registry())
 
+    /// The holder records of an engine created with `recordingHolders: true`, allocated with the store at init.
+    let recorder: HolderRecorder?
+
+    /// The cancellable holders, waiting for a run-down to ask for their cancellation.
+    private let cancellation = ConditionLock(CancellationSignals<WaiterContinuation>())
+
+    init(recordingHolders: Bool = false) {
+        recorder = recordingHolders ? HolderRecorder() : nil
+    }
+
     /// The number of waiter records and kept callbacks, for leak checks.
     var liveRecords: Int { lock.withLock { $0.liveRecords } }
 
@@ -126,4 +136,63 @@ final class WaiterStore: Sendable {
         case .resume(let signalled): continuation.resume(returning: signalled)
         }
     }
+
+    // MARK: Cancellable holders
+
+    /// Runs `body` in a child task that a cancellation request for `generation` cancels.
+    func runCancellable<Result: Sendable>(
+        generation: UInt32,
+        _ body: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        let registration = cancellation.withLock { $0.register(generation: generation) }
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask { try await body() }
+            switch registration {
+            case .cancelNow:
+                group.cancelAll()
+            case .wait(let id):
+                group.addTask {
+                    await self.waitForCancellationRequest(id)
+                    return nil
+                }
+            }
+            // The body's result (or error) decides; whichever child finishes first, the other is cancelled: the
+            // waiting child when the body is done, the body when cancellation was requested.
+            var result: Result?
+            while let next = try await group.next() {
+                if let value = next { result = value }
+                group.cancelAll()
+            }
+            guard let result else { preconditionFailure("the cancellable body's child task returned nothing") }
+            return result
+        }
+    }
+
+    /// Asks every cancellable holder of `generation` to cancel; later ones of it start cancelled.
+    func requestCancellation(generation: UInt32) {
+        let signalled = cancellation.withLock { $0.request(generation: generation) }
+        for record in signalled.removed {
+            if case .suspended(let continuation) = record.waiter {
+                continuation.resume(returning: true)
+            }
+        }
+    }
+
+    /// Suspends until cancellation is requested for the holder `id`, or until the calling (waiting) child task is
+    /// cancelled because the holder's body finished.
+    private func waitForCancellationRequest(_ id: CancellationSignals<WaiterContinuation>.Holders.ID) async {
+        _ = await withTaskCancellationHandler {
+            await withWaiterContinuation { continuation in
+                switch cancellation.withLock({ $0.suspend(id, with: continuation) }) {
+                case .suspended: break
+                case .resume(let signalled): continuation.resume(returning: signalled)
+                }
+            }
+        } onCancel: {
+            cancellation.withLock { $0.withdraw(id) }?.resume(returning: false)
+        }
+    }
+
+    /// The cancellable holders waiting, for leak checks.
+    var waitingCancellableHolders: Int { cancellation.withLock { $0.holders.count } }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Synchronization
 
 /// Polls `condition` until it holds or `timeout` passes, without blocking a thread of the cooperative pool.

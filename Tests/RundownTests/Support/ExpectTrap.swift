@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Testing
 
 /// Checks that an exit test's child process wrote `message` to standard error (its trap message).

@@ -28,6 +28,11 @@ func environmentValue(_ name: String) -> String? {
     getenv(name).map { String(cString: $0) }
 }
 
+/// Names the calling thread (at most 15 characters on Linux), as holder reports show it.
+func nameCurrentThread(_ name: String) {
+    RundownTestThread.nameCurrentThread(name)
+}
+
 /// Whether this platform can pin a thread to a CPU; tests that need pinning are skipped where it cannot (Apple
 /// platforms have no affinity API).
 let canPinThreads = RundownTestThread.canPinThreads

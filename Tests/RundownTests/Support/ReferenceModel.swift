@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 @_spi(Testing) import Rundown
 
 /// The contract's state machine for one run-down object (shared/DESIGN.md, "States of one RundownRef"), as plain

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 @_spi(Testing) import Rundown
 
 /// The run-down types the contract suite runs against; every contract test is parameterized over these.
@@ -15,6 +16,15 @@ enum RundownFlavor: String, CaseIterable, Codable, Sendable, CustomStringConvert
         case .plain: RundownRef()
         case .cacheAware: CacheAwareRundownRef()
         case .cacheAwareAtomic: CacheAwareRundownRef(forcingAtomicSlots: true)
+        }
+    }
+
+    /// An object of this flavor that records its holders. (Recording routes the cache-aware type's acquisitions to
+    /// its shared engine, so both cache-aware flavors record the same way.)
+    func makeRecording() -> any RundownProtection {
+        switch self {
+        case .plain: RundownRef(recordingHolders: true)
+        case .cacheAware, .cacheAwareAtomic: CacheAwareRundownRef(recordingHolders: true)
         }
     }
 
@@ -38,4 +48,13 @@ func iterations(quick: Int, long: Int) -> Int {
 /// The state as a Copyable value, for `#expect`.
 func holders(_ rundown: some RundownProtection) -> RundownState {
     rundown.state
+}
+
+/// The holder records (and waiting cancellable holders) of `rundown`: zero once everyone has left.
+func liveHolderRecords(_ rundown: some RundownProtection) -> Int {
+    switch rundown {
+    case let plain as RundownRef: plain.liveHolderRecordCount
+    case let cacheAware as CacheAwareRundownRef: cacheAware.liveHolderRecordCount
+    default: preconditionFailure("unknown run-down type \(type(of: rundown))")
+    }
 }

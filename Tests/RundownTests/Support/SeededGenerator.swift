@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// A small, fast, seedable random number generator (xoshiro256**, seeded through SplitMix64), so that a random
 /// schedule can be replayed from its seed.
 ///

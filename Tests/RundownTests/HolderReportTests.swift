@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+@_spi(Testing) import Rundown
+import Synchronization
+import Testing
+
+/// Holder reports: each acquiring form names its site, thread and task; reports empty out when holders leave; a
+/// timed wait that gives up hands one back; objects that do not record say so.
+@Suite("Holder reports")
+struct HolderReportTests {
+    static let file = "RundownTests/HolderReportTests.swift"
+
+    @Test(
+        "a guard is reported with its site, thread and count, and is gone once dropped",
+        arguments: RundownFlavor.allCases
+    )
+    func guardIsReported(flavor: RundownFlavor) throws {
+        let rundown = flavor.makeRecording()
+        let acquired = Flag()
+        let release = Flag()
+        let line = Mutex(0)
+        let thread = TestThread {
+            nameCurrentThread("report-guard")
+            line.withLock { $0 = #line + 1 }
+            let guardValue = try! rundown.tryAcquire(count: 2)
+            acquired.set()
+            while !release.isSet { yieldBriefly() }
+            guardValue.release()
+        }
+        while !acquired.isSet { yieldBriefly() }
+
+        let report = rundown.holderReport()
+        #expect(report.isRecording)
+        #expect(report.holderCount == 2)
+        try #require(report.holders.count == 1)
+        let holder = report.holders[0]
+        #expect(holder.fileID == Self.file)
+        #expect(holder.line == line.withLock { $0 })
+        #expect(holder.function == "guardIsReported(flavor:)")
+        #expect(holder.thread.contains("report-guard"))
+        #expect(!holder.inTask)
+        #expect(holder.count == 2)
+        #expect(!holder.isCancellable)
+        #expect(report.description.contains("\(Self.file):\(holder.line) in guardIsReported(flavor:)"))
+
+        release.set()
+        thread.join()
+        let after = rundown.holderReport()
+        #expect(after.holders.isEmpty)
+        #expect(after.holderCount == 0)
+        #expect(after.description == "no run-down holders inside")
+        #expect(liveHolderRecords(rundown) == 0)
+    }
+
+    @Test("withProtection (sync) is reported while its body runs", arguments: RundownFlavor.allCases)
+    func synchronousProtectionIsReported(flavor: RundownFlavor) throws {
+        let rundown = flavor.makeRecording()
+        let line = #line + 1
+        let inside = try rundown.withProtection { rundown.holderReport() }
+        try #require(inside.holders.count == 1)
+        #expect(inside.holders[0].site == "\(Self.file):\(line) in synchronousProtectionIsReported(flavor:)")
+        #expect(inside.holders[0].count == 1)
+        #expect(rundown.holderReport().holders.isEmpty)
+        #expect(liveHolderRecords(rundown) == 0)
+    }
+
+    @Test("withProtection (async) in a named task is reported with the task's name", arguments: RundownFlavor.allCases)
+    func asynchronousProtectionNamesTheTask(flavor: RundownFlavor) async throws {
+        let rundown = flavor.makeRecording()
+        let task = Task(name: "request 42") { () async throws -> (RundownHolderReport, Int) in
+            let line = #line + 1
+            let report = try await rundown.withProtection(isolation: nil) {
+                await Task.yield()
+                return rundown.holderReport()
+            }
+            return (report, line)
+        }
+        let (inside, line) = try await task.value
+        try #require(inside.holders.count == 1)
+        let holder = inside.holders[0]
+        #expect(holder.inTask)
+        #expect(holder.taskName == "request 42")
+        #expect(holder.line == line)
+        #expect(holder.description.contains("task \"request 42\""))
+        #expect(rundown.holderReport().holders.isEmpty)
+        #expect(liveHolderRecords(rundown) == 0)
+    }
+
+    @Test("the unguarded pair is reported, and its release forgets the right record", arguments: RundownFlavor.allCases)
+    func unguardedPairIsReported(flavor: RundownFlavor) throws {
+        let rundown = flavor.makeRecording()
+        let firstLine = #line + 1
+        #expect(rundown.unsafe.tryAcquire(count: 3))
+        let secondLine = #line + 1
+        #expect(rundown.unsafe.tryAcquire(count: 1))
+
+        let report = rundown.holderReport()
+        #expect(report.holderCount == 4)
+        try #require(report.holders.count == 2)
+        #expect(report.holders.map(\.line) == [firstLine, secondLine], "oldest first")
+        #expect(report.holders.map(\.count) == [3, 1])
+
+        rundown.unsafe.release(count: 3)
+        #expect(rundown.holderReport().holders.map(\.line) == [secondLine])
+        rundown.unsafe.release(count: 1)
+        #expect(rundown.holderReport().holders.isEmpty)
+        #expect(liveHolderRecords(rundown) == 0)
+    }
+
+    @Test("a timed-out wait hands back the report of who is inside", arguments: RundownFlavor.allCases)
+    func timedOutWaitReturnsTheReport(flavor: RundownFlavor) async throws {
+        let rundown = flavor.makeRecording()
+        let line = #line + 1
+        let box = GuardBox(try rundown.tryAcquire())
+
+        let report = try #require(await rundown.waitForRundownReportingHolders(timeout: .milliseconds(20)))
+        #expect(report.holderCount == 1)
+        #expect(report.holders.map(\.line) == [line])
+        #expect(report.description.hasPrefix("1 run-down holder inside: [1] \(Self.file):\(line)"))
+        #expect(rundown.state == .runningDown(holders: 1))
+
+        box.release()
+        #expect(await rundown.waitForRundownReportingHolders(timeout: .seconds(60)) == nil)
+        #expect(liveHolderRecords(rundown) == 0)
+    }
+
+    @Test("the blocking timed wait hands back the report too")
+    func blockingTimedOutWaitReturnsTheReport() throws {
+        let rundown = RundownRef(recordingHolders: true)
+        let box = GuardBox(try rundown.tryAcquire())
+        let report = rundown.waitForRundownReportingHolders(timeout: .milliseconds(20))
+        #expect(report?.holders.count == 1)
+        box.release()
+        #expect(rundown.waitForRundownReportingHolders(timeout: .seconds(60)) == nil)
+    }
+
+    @Test("an object that does not record reports only the count, and says how to turn recording on")
+    func recordingOffReportsTheCount() throws {
+        let rundown = RundownRef()
+        #expect(!rundown.isRecordingHolders)
+        let box = GuardBox(try rundown.tryAcquire())
+        let report = rundown.holderReport()
+        #expect(!report.isRecording)
+        #expect(report.holders.isEmpty)
+        #expect(report.holderCount == 1)
+        #expect(report.description.contains("recordingHolders: true"))
+        #expect(!rundown.hasWaiterStore, "asking for a report allocates nothing")
+        box.release()
+    }
+
+    @Test("an embedded engine records its holders and keeps recording across generations")
+    func embeddedEngineRecords() throws {
+        final class Connection: Sendable {
+            let rundown = RundownEngine(recordingHolders: true)
+        }
+        let connection = Connection()
+        let recording = connection.rundown.isRecordingHolders
+        #expect(recording)
+        for _ in 0..<3 {
+            let line = #line + 1
+            let inside = try connection.rundown.withProtection { connection.rundown.holderReport() }
+            #expect(inside.holders.map(\.line) == [line])
+            connection.rundown.waitForRundown()
+            connection.rundown.reInitialize()
+            let stillRecording = connection.rundown.isRecordingHolders
+            #expect(stillRecording)
+        }
+        let records = connection.rundown.liveHolderRecordCount
+        #expect(records == 0)
+    }
+
+    @Test("RundownProtected reports its readers")
+    func protectedReportsReaders() async throws {
+        let protected = RundownProtected("config v1", recordingHolders: true)
+        let line = #line + 1
+        let inside = try protected.withValue { _ in protected.holderReport() }
+        #expect(inside.holders.map(\.site) == ["\(Self.file):\(line) in protectedReportsReaders()"])
+        #expect(protected.holderReport().holders.isEmpty)
+        _ = try await protected.replace(with: "config v2")
+        #expect(try protected.withValue { _ in protected.holderReport().holders.count } == 1)
+        #expect(protected.liveHolderRecordCount == 0)
+    }
+
+    @Test("many threads acquiring and releasing leave no record behind", arguments: RundownFlavor.allCases)
+    func concurrentHoldersLeaveNoRecord(flavor: RundownFlavor) throws {
+        let rundown = flavor.makeRecording()
+        let rounds = iterations(quick: 2_000, long: 200_000)
+        TestThread.runConcurrently(4) { index in
+            for round in 0..<rounds {
+                switch (index + round) % 3 {
+                case 0: try! rundown.withProtection { #expect(rundown.holderReport().holderCount >= 1) }
+                case 1: try! rundown.tryAcquire().release()
+                default:
+                    if rundown.unsafe.tryAcquire(count: 2) { rundown.unsafe.release(count: 2) }
+                }
+            }
+        }
+        #expect(rundown.state == .active(holders: 0))
+        #expect(rundown.holderReport().holders.isEmpty)
+        #expect(liveHolderRecords(rundown) == 0)
+        rundown.waitForRundown()
+        #expect(rundown.state == .completed)
+    }
+}
