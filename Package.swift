@@ -2,6 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import PackageDescription
 
+/// The optional swift-service-lifecycle adapter (`RundownShutdownService`): its dependencies are used only when a
+/// consumer enables the trait, so that the core library depends on nothing but the toolchain.
+let serviceLifecycle = "ServiceLifecycleSupport"
+
 let package = Package(
     name: "swift-rundown",
     // `Atomic`, `AtomicLazyReference` and `Mutex` (the Synchronization module) are available from these releases on.
@@ -9,11 +13,43 @@ let package = Package(
     products: [
         .library(name: "Rundown", targets: ["Rundown"])
     ],
+    traits: [
+        .trait(
+            name: serviceLifecycle,
+            description: "RundownShutdownService: run-down on graceful shutdown, for swift-service-lifecycle"
+        )
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
     targets: [
         .target(name: "CRundownSupport"),
-        .target(name: "Rundown", dependencies: ["CRundownSupport"]),
+        .target(
+            name: "Rundown",
+            dependencies: [
+                "CRundownSupport",
+                .product(
+                    name: "ServiceLifecycle",
+                    package: "swift-service-lifecycle",
+                    condition: .when(traits: [serviceLifecycle])
+                ),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: [serviceLifecycle])),
+            ]
+        ),
         .executableTarget(name: "rundown-demo", dependencies: ["Rundown"]),
-        .testTarget(name: "RundownTests", dependencies: ["Rundown", "CRundownSupport"]),
+        .testTarget(
+            name: "RundownTests",
+            dependencies: [
+                "Rundown", "CRundownSupport",
+                .product(
+                    name: "ServiceLifecycle",
+                    package: "swift-service-lifecycle",
+                    condition: .when(traits: [serviceLifecycle])
+                ),
+                .product(name: "Logging", package: "swift-log", condition: .when(traits: [serviceLifecycle])),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,7 +6,7 @@ import Testing
 /// Every value handed out for teardown, by whichever route: a replacement's return, its deferred `teardown`, a
 /// retirement. A value handed out twice, or never, fails the test.
 private final class TeardownLedger: Sendable {
-    private let handedOut = Mutex<[Int]>([])
+    private let handedOut = Locked<[Int]>([])
 
     func tearDown(_ value: Int) {
         handedOut.withLock { $0.append(value) }

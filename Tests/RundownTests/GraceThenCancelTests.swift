@@ -5,8 +5,8 @@ import Testing
 
 /// How the holders of one test ended: cancelled (saw `CancellationError`) or finished by themselves.
 private final class Outcomes: Sendable {
-    private let cancelled = Mutex<Set<String>>([])
-    private let finished = Mutex<Set<String>>([])
+    private let cancelled = Locked<Set<String>>([])
+    private let finished = Locked<Set<String>>([])
     let inside = Atomic<Int>(0)
 
     func recordCancelled(_ name: String) { _ = cancelled.withLock { $0.insert(name) } }

@@ -14,6 +14,12 @@ import Synchronization
 struct ConcurrentSchedule: Sendable {
     let rundown: any RundownProtection
     let ledger = GenerationLedger()
+
+    /// Whether the state's holder count is exact at every moment (not on the restartable-sequence path, where it is a
+    /// racy sum of net per-CPU counts).
+    var countIsExact: Bool {
+        (rundown as? CacheAwareRundownRef)?.fastPath != .restartableSequences
+    }
     let seed: UInt64
     let budget: Duration
 
@@ -126,7 +132,7 @@ struct ConcurrentSchedule: Sendable {
             return refused()
         }
         let generation = ledger.entered(units: count, closedBefore: closedBefore)
-        ledger.checkHolding(rundown.state, units: count)
+        ledger.checkHolding(rundown.state, units: count, countIsExact: countIsExact)
         // A holder's own wait begins run-down, but cannot see it complete while the holder is inside.
         if random.chance(2), rundown.waitForRundown(timeout: .zero) { ledger.record(.ownWaitCompleted) }
         pause(&random)
@@ -139,7 +145,7 @@ struct ConcurrentSchedule: Sendable {
         do {
             try rundown.withProtection {
                 let generation = ledger.entered(units: 1, closedBefore: closedBefore)
-                ledger.checkHolding(rundown.state, units: 1)
+                ledger.checkHolding(rundown.state, units: 1, countIsExact: countIsExact)
                 pause(&random)
                 ledger.leaving(generation: generation, units: 1)
             }
@@ -240,7 +246,7 @@ struct ConcurrentSchedule: Sendable {
         }
         let generation = ledger.entered(units: 1, closedBefore: closedBefore)
         for _ in 0..<yields { await Task.yield() }
-        ledger.checkHolding(rundown.state, units: 1)
+        ledger.checkHolding(rundown.state, units: 1, countIsExact: countIsExact)
         ledger.leaving(generation: generation, units: 1)
         guardValue.release()
     }
@@ -253,7 +259,7 @@ struct ConcurrentSchedule: Sendable {
             try await rundown.withProtection(isolation: nil) {
                 let generation = ledger.entered(units: 1, closedBefore: closedBefore)
                 for _ in 0..<yields { await Task.yield() }
-                ledger.checkHolding(rundown.state, units: 1)
+                ledger.checkHolding(rundown.state, units: 1, countIsExact: countIsExact)
                 ledger.leaving(generation: generation, units: 1)
             }
         } catch {
