@@ -10,7 +10,8 @@ let package = Package(
         .executable(name: "reloading-server", targets: ["reloading-server"])
     ],
     dependencies: [
-        .package(name: "swift-rundown", path: "../"),
+        // The graceful-shutdown adapter (RundownShutdownService) comes with the trait ServiceLifecycleSupport.
+        .package(name: "swift-rundown", path: "../", traits: ["ServiceLifecycleSupport"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),

@@ -4,6 +4,8 @@
 # swift-service-lifecycle, AsyncHTTPClient and the Rundown library) from a clean scratch path, then start the real
 # server on 127.0.0.1 with ephemeral ports, load it for E2E_LOAD_SECONDS (20 by default) while reloading it at least
 # 60 times, shut it down with SIGTERM and check every request, every generation and the exit status.
+# A second test keeps a request that never finishes inside, and checks that the shutdown logs its site, gives up
+# at its deadline and exits with status 3.
 #
 # Usage: Examples/ci-e2e.sh            (from anywhere; loopback traffic only)
 set -euo pipefail

@@ -78,10 +78,21 @@ final class ConfigurationStore: Sendable {
         return .reloaded(generation: generation, previous: teardown.generation, previousServed: teardown.served)
     }
 
-    /// Retires the configuration after the servers have stopped, and tears the last table down.
-    func shutdown() async {
-        guard let last = try? await tables.retire() else { return }
-        _ = tearDown(last)
+    /// Retires the configuration after the servers have stopped, and tears the last table down; gives up after
+    /// `timeout` if a request still uses it (the table is then left to the process's exit, and that is logged).
+    func shutdown(timeout: Duration) async {
+        do {
+            guard let last = try await tables.retire(timeout: timeout) else {
+                logger.error(
+                    "configuration still in use at exit; last table not torn down",
+                    metadata: ["timeout": "\(timeout)"]
+                )
+                return
+            }
+            _ = tearDown(last)
+        } catch {
+            logger.error("configuration already retired", metadata: ["error": "\(error)"])
+        }
     }
 
     private func tearDown(_ table: RouteTable) -> RouteTable.Teardown {

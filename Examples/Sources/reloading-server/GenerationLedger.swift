@@ -23,7 +23,10 @@ struct GenerationRecord: Codable, Sendable {
 /// The admin endpoint's statistics.
 struct ServerStatistics: Codable, Sendable {
     var current: Int
+    /// Requests using a route table now.
     var requestsInFlight: Int
+    /// Requests holding protection of the drained `requests` object now (the stuck one included).
+    var protectedRequests: Int
     var generations: [GenerationRecord]
 }
 

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The admin endpoint's statistics, as the test reads them.
-private struct Statistics: Decodable {
+struct Statistics: Decodable {
     struct Generation: Decodable {
         var generation: Int
         var reason: String
@@ -17,11 +17,12 @@ private struct Statistics: Decodable {
     }
     var current: Int
     var requestsInFlight: Int
+    var protectedRequests: Int
     var generations: [Generation]
 }
 
 /// One request of the load, as the client saw it.
-private struct RequestRecord: Sendable {
+struct RequestRecord: Sendable {
     var path: String
     var start: UInt64
     var end: UInt64
@@ -48,7 +49,7 @@ private struct LoadPlan {
     }
 }
 
-private let routes = """
+let routes = """
     # path       delay-ms  template
     /fast        0         fast answer from generation {generation} for {path}
     /medium      5         medium answer from generation {generation} for {path}
@@ -65,19 +66,16 @@ struct ReloadingServerEndToEndTests {
     )
     func reloadUnderLoadThenShutDown() async throws {
         let plan = LoadPlan.fromEnvironment()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reloading-server-e2e-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let configPath = folder.appendingPathComponent("routes.conf").path
-        try routes.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let folder = try makeRouteFolder()
         let logPath =
             ProcessInfo.processInfo.environment["E2E_SERVER_LOG"]
             ?? folder.appendingPathComponent("server.log").path
 
-        let server = try await ServerProcess(configPath: configPath, logPath: logPath)
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(30))
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let server = try await ServerProcess(
+            configPath: folder.appendingPathComponent("routes.conf").path,
+            logPath: logPath
+        )
+        let client = makeClient()
         do {
             try await drive(server, client, plan)
         } catch {
@@ -256,7 +254,7 @@ private enum LoadResult: Sendable {
 }
 
 /// Sends one GET and checks that the answer is a 200 whose body names the generation in its header.
-private func request(_ client: HTTPClient, _ url: String, path: String) async -> RequestRecord {
+func request(_ client: HTTPClient, _ url: String, path: String) async -> RequestRecord {
     let start = monotonicNanoseconds()
     var record = RequestRecord(path: path, start: start, end: start)
     do {
@@ -278,7 +276,7 @@ private func request(_ client: HTTPClient, _ url: String, path: String) async ->
     return record
 }
 
-private func fetchStatistics(_ client: HTTPClient, _ admin: String) async throws -> Statistics {
+func fetchStatistics(_ client: HTTPClient, _ admin: String) async throws -> Statistics {
     let response = try await client.execute(HTTPClientRequest(url: admin + "/admin/stats"), timeout: .seconds(30))
     let body = try await response.body.collect(upTo: 1 << 24)
     return try JSONDecoder().decode(Statistics.self, from: Data(body.readableBytesView))

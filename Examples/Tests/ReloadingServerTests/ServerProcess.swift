@@ -22,10 +22,11 @@ final class ServerProcess: Sendable {
     }
 
     /// Starts the server and waits until both listeners have announced their ports.
-    init(configPath: String, logPath: String?) async throws {
+    init(configPath: String, logPath: String?, extraArguments: [String] = []) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binaryPath())
-        process.arguments = ["--config", configPath, "--host", "127.0.0.1", "--port", "0", "--admin-port", "0"]
+        process.arguments =
+            ["--config", configPath, "--host", "127.0.0.1", "--port", "0", "--admin-port", "0"] + extraArguments
         let pipe = Pipe()
         process.standardOutput = pipe
         let output = OutputCollector(logPath: logPath)
