@@ -7,7 +7,11 @@ let package = Package(
     name: "swift-rundown-examples",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "reloading-server", targets: ["reloading-server"])
+        .executable(name: "reloading-server", targets: ["reloading-server"]),
+        .executable(name: "plugin-host", targets: ["plugin-host"]),
+        // The plugin host's two plugins: real shared libraries, loaded with dlopen and unloaded with dlclose.
+        .library(name: "PluginAlpha", type: .dynamic, targets: ["PluginAlpha"]),
+        .library(name: "PluginBeta", type: .dynamic, targets: ["PluginBeta"]),
     ],
     dependencies: [
         // The graceful-shutdown adapter (RundownShutdownService) comes with the trait ServiceLifecycleSupport.
@@ -26,6 +30,17 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .executableTarget(
+            name: "plugin-host",
+            dependencies: [.product(name: "Rundown", package: "swift-rundown")]
+        ),
+        // Both plugins compile Plugins/plugin-body.inc with their own identity.
+        .target(name: "PluginAlpha"),
+        .target(name: "PluginBeta"),
+        .testTarget(
+            name: "PluginHostTests",
+            dependencies: ["plugin-host"]
         ),
         .testTarget(
             name: "ReloadingServerTests",

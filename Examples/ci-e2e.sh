@@ -6,6 +6,8 @@
 # 60 times, shut it down with SIGTERM and check every request, every generation and the exit status.
 # A second test keeps a request that never finishes inside, and checks that the shutdown logs its site, gives up
 # at its deadline and exits with status 3.
+# Then the plugin host: 1,000 hot swaps of a dlopen'd library under load, and its unprotected control, which must
+# die of SIGSEGV or SIGBUS.
 #
 # Usage: Examples/ci-e2e.sh            (from anywhere; loopback traffic only)
 set -euo pipefail
@@ -20,7 +22,7 @@ built=$(date +%s)
 
 export E2E_SERVER_LOG="${E2E_SERVER_LOG:-$scratch/reloading-server.log}"
 status=0
-swift test --package-path "$here" --scratch-path "$scratch" --skip-build --filter ReloadingServerTests || status=$?
+swift test --package-path "$here" --scratch-path "$scratch" --skip-build --filter "ReloadingServerTests|PluginHostTests" || status=$?
 finished=$(date +%s)
 
 echo "ci-e2e: build $((built - start)) s, test $((finished - built)) s, total $((finished - start)) s"

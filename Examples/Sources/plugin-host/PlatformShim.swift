@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// This target's one door to the C library: re-exported to the whole target, so that no other file imports Glibc,
+// Musl or Darwin itself (`Scripts/check-portability.sh` checks). It also holds the one call whose types differ.
+#if canImport(Glibc)
+@_exported import Glibc
+
+/// The file extension of a shared library.
+let sharedLibraryExtension = "so"
+
+/// Turns core dumps off for this process (the control run is meant to crash).
+func disableCoreDumps() {
+    var limit = rlimit(rlim_cur: 0, rlim_max: 0)
+    setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &limit)
+}
+#elseif canImport(Musl)
+@_exported import Musl
+
+/// The file extension of a shared library.
+let sharedLibraryExtension = "so"
+
+/// Turns core dumps off for this process (the control run is meant to crash).
+func disableCoreDumps() {
+    var limit = rlimit(rlim_cur: 0, rlim_max: 0)
+    setrlimit(RLIMIT_CORE, &limit)
+}
+#elseif canImport(Darwin)
+@_exported import Darwin
+
+/// The file extension of a shared library.
+let sharedLibraryExtension = "dylib"
+
+/// Turns core dumps off for this process (the control run is meant to crash).
+func disableCoreDumps() {
+    var limit = rlimit(rlim_cur: 0, rlim_max: 0)
+    setrlimit(RLIMIT_CORE, &limit)
+}
+#else
+#error("the plugin host supports Linux (glibc or musl) and Apple platforms; add a branch to PlatformShim.swift")
+#endif
