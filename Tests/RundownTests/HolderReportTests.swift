@@ -106,6 +106,31 @@ struct HolderReportTests {
         #expect(liveHolderRecords(rundown) == 0)
     }
 
+    // Found by the fuzzer (Fuzz/, input 01 01 00 49 6e 3e): an unguarded release inside a scope took the scope's
+    // record, so the report named the released unguarded holder, and kept it after both had left.
+    @Test(
+        "an unguarded release never takes the record of a guard or a scope of the same size",
+        arguments: RundownFlavor.allCases
+    )
+    func unguardedReleaseLeavesScopedRecords(flavor: RundownFlavor) throws {
+        let rundown = flavor.makeRecording()
+        #expect(rundown.unsafe.tryAcquire(count: 1))
+        let scopeLine = #line + 1
+        let inside = try rundown.withProtection { () -> RundownHolderReport in
+            rundown.unsafe.release(count: 1)
+            return rundown.holderReport()
+        }
+        #expect(inside.holders.map(\.line) == [scopeLine], "the scope is still inside, the unguarded holder left")
+        let guardLine = #line + 1
+        let guardValue = try rundown.tryAcquire()
+        #expect(rundown.unsafe.tryAcquire(count: 1))
+        rundown.unsafe.release(count: 1)
+        #expect(rundown.holderReport().holders.map(\.line) == [guardLine])
+        guardValue.release()
+        #expect(rundown.holderReport().holders.isEmpty)
+        #expect(liveHolderRecords(rundown) == 0)
+    }
+
     @Test("a timed-out wait hands back the report of who is inside", arguments: RundownFlavor.allCases)
     func timedOutWaitReturnsTheReport(flavor: RundownFlavor) async throws {
         let rundown = flavor.makeRecording()

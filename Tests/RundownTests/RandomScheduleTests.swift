@@ -4,8 +4,8 @@ import Synchronization
 import Testing
 
 /// Random schedules of every operation, checked step by step against a reference: exactly, one step at a time
-/// (``ModelDriver`` against ``ReferenceModel``), and with threads and tasks racing (``ConcurrentSchedule`` against
-/// ``GenerationLedger``).
+/// (``AsyncModelDriver`` against ``ReferenceModel``), and with threads and tasks racing (``ConcurrentSchedule``
+/// against ``GenerationLedger``). The fuzzer (`Fuzz/`) drives the same model from its input.
 ///
 /// Seeded: a failure names its seed, and `RUNDOWN_SEED=<seed>` replays the same operations. About a second per
 /// flavor by default; `RUNDOWN_LONG_TESTS=1` runs each for two minutes, `RUNDOWN_STRESS_SECONDS=<n>` for `n`.
@@ -17,7 +17,7 @@ struct RandomScheduleTests {
     @Test("one operation at a time, each checked against the reference model", arguments: RundownFlavor.allCases)
     func stepByStepAgainstModel(flavor: RundownFlavor) async {
         let seed = StressSeed.current()
-        let driver = ModelDriver(rundown: flavor.make(), seed: seed)
+        let driver = AsyncModelDriver(rundown: flavor.make(), seed: seed)
         await driver.run(
             minSteps: 300,
             maxSteps: iterations(quick: 4_000, long: 10_000_000),

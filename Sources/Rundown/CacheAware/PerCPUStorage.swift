@@ -225,9 +225,8 @@ final class PerCPUStorage: @unchecked Sendable {
     @inline(__always)
     func acquireUnguarded(units: UInt64, site: HolderSite) -> Bool {
         let path = pathFields
-        if path.usesRestartableSequences || path.recordsHolders {
-            return acquire(units: units, site: site, path: path) != nil
-        }
+        if path.recordsHolders { return shared.acquireUnguarded(units: units, site: site) }
+        if path.usesRestartableSequences { return acquire(units: units, site: site, path: path) != nil }
         return acquireAtomic(units: units, slot: 0)
     }
 

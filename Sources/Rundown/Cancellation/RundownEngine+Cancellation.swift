@@ -69,7 +69,7 @@ extension RundownEngine {
     /// Acquires for a cancellable holder: as ``acquire(units:site:)``, recorded as cancellable.
     borrowing func acquireCancellable(units: UInt64, site: HolderSite) -> HolderToken? {
         guard isRecordingHolders else { return acquire(units: units, site: site) }
-        return acquireSlowly(units: units, site: site, cancellable: true)
+        return acquireSlowly(units: units, site: site, kind: .cancellable)
     }
 
     /// Runs `body` as a cancellable holder of the current generation. The caller holds protection, so the generation

@@ -122,7 +122,8 @@ extension RundownEngine {
     /// the same count, on any thread. Costs and orderings are those of ``withProtection(fileID:line:function:_:)``.
     ///
     /// A recording engine records the acquisition at the caller's site; ``unsafeRelease(count:)`` forgets the
-    /// newest record of the same count on the same thread (or, failing that, any thread).
+    /// newest unguarded record of the same count on the same thread (or, failing that, any thread); the records of
+    /// guards and scopes are left to their own releases.
     ///
     /// - Returns: `false` once run-down has begun; nothing was acquired then.
     /// - Precondition: `count` is positive and the holder count stays at most 2^32 - 1.
@@ -133,11 +134,10 @@ extension RundownEngine {
         line: UInt = #line,
         function: StaticString = #function
     ) -> Bool {
-        acquire(
+        acquireUnguarded(
             units: RundownWord.units(forCount: count),
             site: HolderSite(fileID: fileID, line: line, function: function)
         )
-            != nil
     }
 
     /// Releases `count` holders acquired earlier with ``unsafeTryAcquire(count:fileID:line:function:)``.

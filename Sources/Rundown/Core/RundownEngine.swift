@@ -99,7 +99,22 @@ public struct RundownEngine: ~Copyable, Sendable {
             limit: RundownWord.holderLimit,
             stoppingAt: RundownWord.acquireSlowPathBits
         ) { overflow($0, units: units) }
-        return acquired ? .unrecorded : acquireSlowly(units: units, site: site, cancellable: false)
+        return acquired ? .unrecorded : acquireSlowly(units: units, site: site, kind: .scoped)
+    }
+
+    /// Adds `units` holders for the unguarded pair: as ``acquire(units:site:)``, except that a recording engine
+    /// marks the record as unguarded, so that ``releaseUnguarded(units:)`` forgets this kind of record only.
+    ///
+    /// - Returns: `false` if run-down has begun.
+    @inlinable
+    @inline(__always)
+    borrowing func acquireUnguarded(units: UInt64, site: HolderSite) -> Bool {
+        let acquired = word.acquireHolders(
+            units,
+            limit: RundownWord.holderLimit,
+            stoppingAt: RundownWord.acquireSlowPathBits
+        ) { overflow($0, units: units) }
+        return acquired || acquireSlowly(units: units, site: site, kind: .unguarded) != nil
     }
 
     /// Removes `units` holders acquired as `token`. One atomic subtract; only a release during run-down, or of a
@@ -114,7 +129,7 @@ public struct RundownEngine: ~Copyable, Sendable {
     }
 
     /// Removes `units` holders acquired by the unguarded pair, which has no token: a recording engine forgets the
-    /// newest matching record after the subtract.
+    /// newest matching unguarded record after the subtract.
     @inlinable
     @inline(__always)
     borrowing func releaseUnguarded(units: UInt64) {
@@ -158,12 +173,12 @@ public struct RundownEngine: ~Copyable, Sendable {
     /// with the same compare-and-swap and records them.
     @usableFromInline
     @inline(never)
-    borrowing func acquireSlowly(units: UInt64, site: HolderSite, cancellable: Bool) -> HolderToken? {
+    borrowing func acquireSlowly(units: UInt64, site: HolderSite, kind: HolderKind) -> HolderToken? {
         guard word.acquireHolders(units, limit: RundownWord.holderLimit, overflow: { overflow($0, units: units) })
         else { return nil }
         guard RundownWord(rawValue: word.load(ordering: .relaxed)).isRecording, let recorder = store.load()?.recorder
         else { return .unrecorded }
-        return recorder.add(site: site, units: units, cancellable: cancellable)
+        return recorder.add(site: site, units: units, kind: kind)
     }
 
     /// Forgets the record of a recorded holder that is about to release.

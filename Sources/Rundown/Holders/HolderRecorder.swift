@@ -8,33 +8,27 @@ final class HolderRecorder: Sendable {
     /// One acquisition.
     struct Record: Sendable {
         let site: HolderSite
-        let thread: String
+        let thread: ThreadIdentity
         let taskName: String?
         let inTask: Bool
         let acquiredAt: ContinuousClock.Instant
         let units: UInt64
-        let threadID: UInt64
-        let isCancellable: Bool
+        let kind: HolderKind
     }
 
     private let lock = ConditionLock(HolderRegistry<Record>())
 
     /// Records an acquisition of `units` at `site` by the calling thread or task.
-    func add(site: HolderSite, units: UInt64, cancellable: Bool = false) -> HolderToken {
-        let threadID = c_rundown_thread_id()
-        var name = [CChar](repeating: 0, count: 64)
-        c_rundown_thread_name(&name, Int32(name.count))
-        let threadName = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    func add(site: HolderSite, units: UInt64, kind: HolderKind) -> HolderToken {
         let inTask = withUnsafeCurrentTask { $0 != nil }
         let record = Record(
             site: site,
-            thread: threadName.isEmpty ? "thread \(threadID)" : "thread \(threadID) \"\(threadName)\"",
+            thread: .current,
             taskName: inTask ? Task.name : nil,
             inTask: inTask,
             acquiredAt: .now,
             units: units,
-            threadID: threadID,
-            isCancellable: cancellable
+            kind: kind
         )
         return HolderToken(rawValue: lock.withLock { $0.add(record) })
     }
@@ -44,14 +38,14 @@ final class HolderRecorder: Sendable {
         lock.withLock { _ = $0.remove(token.rawValue) }
     }
 
-    /// Forgets an unguarded acquisition of `units`: the newest one of the calling thread if it has one, otherwise the
-    /// newest one of that size (an unguarded release cannot say which acquisition it ends).
+    /// Forgets an unguarded acquisition of `units`: the newest unguarded one of the calling thread if it has one,
+    /// otherwise the newest unguarded one of that size (an unguarded release cannot say which acquisition it ends).
+    /// Records of guards and scopes are never taken: their own releases forget them.
     func removeUnguarded(units: UInt64) {
         let threadID = c_rundown_thread_id()
         lock.withLock { registry in
-            if registry.removeNewest(where: { $0.units == units && $0.threadID == threadID }) == nil {
-                registry.removeNewest { $0.units == units }
-            }
+            let own = registry.removeNewest { $0.kind == .unguarded && $0.units == units && $0.thread.id == threadID }
+            if own == nil { registry.removeNewest { $0.kind == .unguarded && $0.units == units } }
         }
     }
 
@@ -65,12 +59,12 @@ final class HolderRecorder: Sendable {
                 fileID: record.site.fileID,
                 line: record.site.line,
                 function: record.site.functionName,
-                thread: record.thread,
+                thread: record.thread.description,
                 taskName: record.taskName,
                 inTask: record.inTask,
                 acquiredAt: record.acquiredAt,
                 count: Int(record.units / RundownWord.holderUnit),
-                isCancellable: record.isCancellable
+                isCancellable: record.kind == .cancellable
             )
         }
     }

@@ -3,7 +3,7 @@
 /// schedule can be replayed from its seed.
 ///
 /// Not cryptographic; only for choosing test operations.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
+struct SeededGenerator: RandomNumberGenerator, StepChoices, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
     /// A generator whose whole sequence is determined by `seed`.
@@ -33,11 +33,6 @@ struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// A uniformly chosen integer in `0..<bound`.
     mutating func below(_ bound: Int) -> Int {
         Int.random(in: 0..<bound, using: &self)
-    }
-
-    /// `true` with probability `percent` / 100.
-    mutating func chance(_ percent: Int) -> Bool {
-        below(100) < percent
     }
 
     private func rotate(_ value: UInt64, _ amount: UInt64) -> UInt64 {

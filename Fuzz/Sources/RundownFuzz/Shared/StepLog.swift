@@ -1,0 +1,1 @@
+../../../../Tests/RundownTests/Support/StepLog.swift
