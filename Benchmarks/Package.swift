@@ -8,6 +8,7 @@ import PackageDescription
 //   swift package --package-path Benchmarks benchmark
 //   Benchmarks/compare.sh          (the comparison table of the README's "Performance" section)
 //   Benchmarks/check-mallocs.sh    (the CI gate: zero mallocs per acquire/release/withProtection)
+//   Benchmarks/check-leaks.sh      (the CI gate: no allocation left behind by waits, callbacks, cancellations, timeouts)
 let package = Package(
     name: "swift-rundown-benchmarks",
     platforms: [.macOS(.v15)],

@@ -12,15 +12,9 @@
 # Environment: BENCHMARK_SCRATCH_PATH  the build folder (default Benchmarks/.build)
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-scratch="${BENCHMARK_SCRATCH_PATH:-$here/.build}"
-results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
-
-swift package --package-path "$here" --scratch-path "$scratch" \
-    --allow-writing-to-directory "$results" \
-    benchmark --filter 'Allocations.*' --filter 'MallocControl.*' \
-    --format histogramPercentiles --path "$results" --no-progress
+# shellcheck source=gate-benchmarks.sh
+source "$(dirname "$0")/gate-benchmarks.sh"
+run_gate_benchmarks histogramPercentiles 'Allocations.*' 'MallocControl.*'
 
 python3 - "$results" <<'PY'
 import sys

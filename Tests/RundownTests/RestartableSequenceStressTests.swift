@@ -12,6 +12,9 @@ import Testing
 /// is released exactly once. A close that folded the slots without the membarrier loses holders that were inside a
 /// critical section: their generation then completes while they are still inside, which this test reports (and their
 /// late release traps as a release without an acquire).
+///
+/// Runs 1.5 s per case by default, a minute with `RUNDOWN_LONG_TESTS=1`, `n` seconds with `RUNDOWN_STRESS_SECONDS=<n>`
+/// (the soak, `Scripts/soak.sh`); each case prints a ``StressLoop`` summary line.
 @Suite(
     "Restartable sequences under stress",
     .enabled(
@@ -50,17 +53,21 @@ struct RestartableSequenceStressTests {
         let rundown = slotCount.map { CacheAwareRundownRef(slotCount: $0) } ?? CacheAwareRundownRef()
         let ledger = Ledger()
         let abortsBefore = CacheAwareRundownRef.restartedSequenceCount
-        let budget = stressBudget(quick: .milliseconds(1_500), long: .seconds(60))
+        var loop = StressLoop(
+            "rseq-ledger-\(rundown.slotCount)-slots",
+            flavor: RundownFlavor.cacheAware.rawValue,
+            rundown: rundown,
+            budget: stressBudget(quick: .milliseconds(1_500), long: .seconds(60)),
+            minimumRounds: 200
+        )
+        let sections = Counter()
         let holders = (0..<4).map { index in
-            TestThread { Self.hold(rundown, ledger, seed: UInt64(index)) }
+            TestThread { sections.add(Self.hold(rundown, ledger, seed: UInt64(index))) }
         }
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: budget)
-        var rounds = 0
         var drainedWhileInside = 0
-        while clock.now < deadline || rounds < 200 {
+        while loop.nextRound() {
             let generation = ledger.generation.load(ordering: .relaxed)
-            if rounds % 3 == 0 { yieldBriefly(microseconds: 50) }
+            if loop.rounds % 3 == 1 { yieldBriefly(microseconds: 50) }
             rundown.beginRundown()
             ledger.closedThrough.store(generation, ordering: .releasing)
             rundown.waitForRundown()
@@ -70,15 +77,12 @@ struct RestartableSequenceStressTests {
             // Advance the test's generation while the object is completed and no holder can get in, then open it.
             ledger.generation.store(generation + 1, ordering: .releasing)
             rundown.reInitialize()
-            rounds += 1
         }
         ledger.stop.store(true, ordering: .relaxed)
         for holder in holders { holder.join() }
         let aborts = CacheAwareRundownRef.restartedSequenceCount - abortsBefore
-        print(
-            "restartable sequences, \(rundown.slotCount) slots: \(rounds) run-downs, \(ledger.acquired.load(ordering: .relaxed)) holders, "
-                + "\(aborts) critical sections restarted by the kernel"
-        )
+        // Operations: the protected sections, plus one wait per round.
+        loop.report(operations: sections.value + loop.rounds)
         #expect(drainedWhileInside == 0, "a wait returned while a holder of its generation was still inside")
         #expect(ledger.lateAcquisitions.load(ordering: .relaxed) == 0, "an acquisition succeeded after its close")
         #expect(ledger.acquired.load(ordering: .relaxed) == ledger.released.load(ordering: .relaxed))
@@ -87,8 +91,10 @@ struct RestartableSequenceStressTests {
     }
 
     /// One holder thread: acquires (guards and closures, one or two units), checks and releases, until stopped.
-    static func hold(_ rundown: CacheAwareRundownRef, _ ledger: Ledger, seed: UInt64) {
+    /// - Returns: The protected sections it went through.
+    static func hold(_ rundown: CacheAwareRundownRef, _ ledger: Ledger, seed: UInt64) -> Int {
         var random = SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15)
+        var sections = 0
         while !ledger.stop.load(ordering: .relaxed) {
             let closedBefore = ledger.closedThrough.load(ordering: .acquiring)
             let units = Int(random.next() % 2) + 1
@@ -96,12 +102,12 @@ struct RestartableSequenceStressTests {
                 guard let guardValue = try? rundown.tryAcquire(count: units) else { continue }
                 enter(ledger, units: units, closedBefore: closedBefore)
                 guardValue.release()
-            } else {
-                _ = try? rundown.withProtection {
-                    enter(ledger, units: 1, closedBefore: closedBefore)
-                }
+                sections += 1
+            } else if (try? rundown.withProtection({ enter(ledger, units: 1, closedBefore: closedBefore) })) != nil {
+                sections += 1
             }
         }
+        return sections
     }
 
     /// Books `units` into the generation the holder is in, checks it, and books them out again; the caller releases

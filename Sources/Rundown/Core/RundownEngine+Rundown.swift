@@ -68,7 +68,9 @@ extension RundownEngine {
     ///
     /// On a timeout or cancellation the waiter's record is removed at once (nothing is leaked and nothing resumes
     /// it later) and run-down stays begun. If run-down has already completed, returns `true` even when the task is
-    /// cancelled. Waiting with a deadline costs a child task for the timer.
+    /// cancelled. Waiting with a deadline costs a child task for the timer (a `Task.sleep`); when the wait ends before
+    /// its deadline, the Swift runtime keeps that sleep's timer queued (a few allocations) until the deadline passes,
+    /// so prefer deadlines of seconds to hours when waits are frequent and usually end early.
     ///
     /// - Returns: `true` if run-down completed; `false` at the deadline or as soon as the task is cancelled.
     public borrowing func waitForRundown(timeout: Duration) async -> Bool {
