@@ -27,8 +27,8 @@
 # sections, waits and callbacks), run-downs completed, rseq aborts (critical sections the kernel aborted and that
 # restarted) and the result. It exits 1 if any configuration fails: an invariant expectation failed, a test
 # crashed or trapped, ThreadSanitizer reported anything, a case did not report, a configuration hung (it is stopped
-# at three times its share plus five minutes), or ran on the wrong path (rseq missing where it is expected on Linux,
-# or present where it must not be).
+# at three times its share plus five minutes), ran on the wrong path (rseq missing where it is expected on Linux,
+# or present where it must not be), or ran rseq for a minute or more without a single abort.
 #
 # Usage: Scripts/soak.sh MINUTES          (decimals allowed: Scripts/soak.sh 0.5)
 # Environment:
@@ -149,8 +149,13 @@ for entry in sys.argv[4:]:
         problems.append("no case ran on restartable sequences (SOAK_ALLOW_NO_RSEQ=1 accepts that)")
     if name != "release" and rseq_lines:
         problems.append(f"{rseq_lines} case(s) ran on restartable sequences")
+    # Aborts come from preemption and migration: a run of a minute or more on this path always sees some (the
+    # 20-minute soak saw thousands); a short smoke run may not, and is not failed for it.
     if name == "release" and rseq_lines and aborts == 0:
-        problems.append("no rseq critical section was aborted: restarts were not exercised")
+        if float(elapsed) >= 60:
+            problems.append("no rseq critical section was aborted: restarts were not exercised")
+        else:
+            print(f"soak: note: no rseq abort in {elapsed}s (required from 60 s on)", file=sys.stderr)
     failed = failed or bool(problems)
     rows.append((name, f"{elapsed}s", f"{operations:,}", f"{rundowns:,}", f"{aborts:,}",
                  "PASS" if not problems else "FAIL: " + "; ".join(problems), log if problems else "", failures))
