@@ -225,7 +225,7 @@ final class PerCPUStorage: @unchecked Sendable {
     @inline(__always)
     func acquireUnguarded(units: UInt64, site: HolderSite) -> Bool {
         let path = pathFields
-        if path.recordsHolders { return shared.acquireUnguarded(units: units, site: site) }
+        if path.recordsHolders { return shared.acquire(units: units, site: site, kind: .unguarded) != nil }
         if path.usesRestartableSequences { return acquire(units: units, site: site, path: path) != nil }
         return acquireAtomic(units: units, slot: 0)
     }

@@ -66,10 +66,10 @@ extension RundownEngine {
 
     // MARK: Shared with the cache-aware type, whose generations this engine completes
 
-    /// Acquires for a cancellable holder: as ``acquire(units:site:)``, recorded as cancellable.
+    /// Acquires for a cancellable holder: ``acquire(units:site:kind:)``, recorded (if the engine records) as
+    /// cancellable.
     borrowing func acquireCancellable(units: UInt64, site: HolderSite) -> HolderToken? {
-        guard isRecordingHolders else { return acquire(units: units, site: site) }
-        return acquireSlowly(units: units, site: site, kind: .cancellable)
+        acquire(units: units, site: site, kind: .cancellable)
     }
 
     /// Runs `body` as a cancellable holder of the current generation. The caller holds protection, so the generation

@@ -134,10 +134,11 @@ extension RundownEngine {
         line: UInt = #line,
         function: StaticString = #function
     ) -> Bool {
-        acquireUnguarded(
+        acquire(
             units: RundownWord.units(forCount: count),
-            site: HolderSite(fileID: fileID, line: line, function: function)
-        )
+            site: HolderSite(fileID: fileID, line: line, function: function),
+            kind: .unguarded
+        ) != nil
     }
 
     /// Releases `count` holders acquired earlier with ``unsafeTryAcquire(count:fileID:line:function:)``.

@@ -87,34 +87,20 @@ public struct RundownEngine: ~Copyable, Sendable {
     // MARK: Fast path
 
     /// Adds `units` holders unless run-down has begun. One compare-and-swap (retried only under contention); a
-    /// refusal writes nothing. A recording engine leaves the fast path to record the holder at `site`.
+    /// refusal writes nothing. A recording engine leaves the fast path to record the holder at `site`, as `kind`
+    /// (the unguarded pair passes ``HolderKind/unguarded``, so that its release forgets this kind of record only).
     ///
     /// - Returns: The token of the acquisition (``HolderToken/unrecorded`` unless recording), `nil` if run-down has
     ///   begun.
     @inlinable
     @inline(__always)
-    borrowing func acquire(units: UInt64, site: HolderSite) -> HolderToken? {
+    borrowing func acquire(units: UInt64, site: HolderSite, kind: HolderKind = .scoped) -> HolderToken? {
         let acquired = word.acquireHolders(
             units,
             limit: RundownWord.holderLimit,
             stoppingAt: RundownWord.acquireSlowPathBits
         ) { overflow($0, units: units) }
-        return acquired ? .unrecorded : acquireSlowly(units: units, site: site, kind: .scoped)
-    }
-
-    /// Adds `units` holders for the unguarded pair: as ``acquire(units:site:)``, except that a recording engine
-    /// marks the record as unguarded, so that ``releaseUnguarded(units:)`` forgets this kind of record only.
-    ///
-    /// - Returns: `false` if run-down has begun.
-    @inlinable
-    @inline(__always)
-    borrowing func acquireUnguarded(units: UInt64, site: HolderSite) -> Bool {
-        let acquired = word.acquireHolders(
-            units,
-            limit: RundownWord.holderLimit,
-            stoppingAt: RundownWord.acquireSlowPathBits
-        ) { overflow($0, units: units) }
-        return acquired || acquireSlowly(units: units, site: site, kind: .unguarded) != nil
+        return acquired ? .unrecorded : acquireSlowly(units: units, site: site, kind: kind)
     }
 
     /// Removes `units` holders acquired as `token`. One atomic subtract; only a release during run-down, or of a
