@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# The consumer smoke test (issue 10, item 5): builds and runs the README's quick-start code the way a user of the
+# The consumer smoke test: builds and runs the README's quick-start code the way a user of the
 # package would, against the public API only.
 #
 # It creates a throwaway package in a temporary folder that depends on this checkout by path

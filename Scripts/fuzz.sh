@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# Builds the libFuzzer target (Fuzz/, under AddressSanitizer) and fuzzes it for SECONDS seconds (issue 13).
+# Builds the libFuzzer target (Fuzz/, under AddressSanitizer) and fuzzes it for SECONDS seconds.
 #
 # Each input picks a public run-down type (RundownRef; CacheAwareRundownRef on the process's fast path, on forced
 # atomic slots, with one slot; the embedded RundownEngine; RundownProtected; each also recording its holders) and

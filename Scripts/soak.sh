@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 #
-# The soak (issue 13): runs the long stress tests for MINUTES minutes in all, split evenly across three
+# The soak: runs the long stress tests for MINUTES minutes in all, split evenly across three
 # configurations, and prints what they did.
 #
 #   tsan            release build under ThreadSanitizer: RundownRef, and CacheAwareRundownRef on its atomic-slot path

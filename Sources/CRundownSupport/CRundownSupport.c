@@ -83,17 +83,39 @@ void c_rundown_thread_name(char *buffer, int capacity) {
 }
 
 void c_rundown_set_thread_name(const char *name) {
+    // The longest name the platform keeps, terminating NUL included: longer names are truncated here, at a UTF-8
+    // character boundary, rather than refused (Darwin's pthread_setname_np fails with ENAMETOOLONG at 64 bytes).
 #if defined(__linux__)
-    char truncated[16];
+    enum { capacity = 16 };
+#elif defined(__APPLE__)
+    enum { capacity = 64 };
+#endif
+    char truncated[capacity];
     size_t length = 0;
-    while (length < sizeof truncated - 1 && name[length] != '\0') {
+    while (length < capacity - 1 && name[length] != '\0') {
         truncated[length] = name[length];
         length++;
     }
+    if (name[length] != '\0') {
+        // The limit may split the last character: find where it starts (its lead byte is not 10xxxxxx) and how
+        // long its lead byte says it is; drop it unless all of it was kept.
+        size_t start = length;
+        while (start > 0 && ((unsigned char)truncated[start - 1] & 0xC0) == 0x80) {
+            start--;
+        }
+        if (start > 0) {
+            unsigned char lead = (unsigned char)truncated[start - 1];
+            size_t expected = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+            if (length - (start - 1) < expected) {
+                length = start - 1;
+            }
+        }
+    }
     truncated[length] = '\0';
+#if defined(__linux__)
     (void)pthread_setname_np(pthread_self(), truncated);
 #elif defined(__APPLE__)
-    (void)pthread_setname_np(name);
+    (void)pthread_setname_np(truncated);
 #endif
 }
 

@@ -50,6 +50,7 @@ struct CacheAwareScalingTests {
         }
     }
 
+    #if !RUNDOWN_NO_EXIT_TESTS
     @Test("a slot count that is not a power of two traps")
     func invalidSlotCountTraps() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
@@ -57,6 +58,7 @@ struct CacheAwareScalingTests {
         }
         expectMessage(result, contains: "needs a power-of-two slot count from 1 to 128, got 3")
     }
+    #endif
 
     @Test(
         "atomic slots: a guard acquired on one CPU is released into its slot from another, before and after run-down",

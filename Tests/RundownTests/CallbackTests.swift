@@ -10,22 +10,22 @@ struct CallbackTests {
     func callbackRunsOnceOnCompletingThread(flavor: RundownFlavor) throws {
         let rundown = flavor.make()
         let runs = Counter()
-        let ranOn = Mutex<pthread_t?>(nil)
+        let ranOn = Mutex<UInt64?>(nil)
         let holder = GuardBox(try rundown.tryAcquire())
         rundown.beginRundown {
             runs.add()
-            ranOn.withLock { $0 = pthread_self() }
+            ranOn.withLock { $0 = TestThread.currentThreadID }
         }
         #expect(runs.value == 0)
         #expect(rundown.state == .runningDown(holders: 1))
-        let releaser = Mutex<pthread_t?>(nil)
+        let releaser = Mutex<UInt64?>(nil)
         let releasingThread = TestThread {
-            releaser.withLock { $0 = pthread_self() }
+            releaser.withLock { $0 = TestThread.currentThreadID }
             holder.release()
         }
         releasingThread.join()
         #expect(runs.value == 1)
-        let sameThread = ranOn.withLock { ran in releaser.withLock { pthread_equal(ran!, $0!) != 0 } }
+        let sameThread = ranOn.withLock { ran in releaser.withLock { ran != nil && ran == $0 } }
         #expect(sameThread)
         rundown.waitForRundown()
         rundown.beginRundown()

@@ -404,16 +404,16 @@ struct FaultTests {
     func guardReleasedOnAnotherThread(flavor: RundownFlavor) async throws {
         let rundown = flavor.make()
         let box = GuardBox(try rundown.tryAcquire())
-        let callbackThread = Mutex<pthread_t?>(nil)
-        rundown.beginRundown { callbackThread.withLock { $0 = pthread_self() } }
+        let callbackThread = Mutex<UInt64?>(nil)
+        rundown.beginRundown { callbackThread.withLock { $0 = TestThread.currentThreadID } }
         let waiter = Task { await rundown.waitForRundown() }
         #expect(
             await eventually { liveWaiterRecords(rundown) == 2 },
             "live waiter records: \(liveWaiterRecords(rundown))"
         )
-        let releasingThread = Mutex<pthread_t?>(nil)
+        let releasingThread = Mutex<UInt64?>(nil)
         TestThread {
-            releasingThread.withLock { $0 = pthread_self() }
+            releasingThread.withLock { $0 = TestThread.currentThreadID }
             box.release()
         }
         .join()
@@ -421,7 +421,7 @@ struct FaultTests {
         #expect(rundown.state == .completed)
         let ranOn = callbackThread.withLock { $0 }
         let releasedOn = releasingThread.withLock { $0 }
-        #expect(ranOn != nil && releasedOn != nil && pthread_equal(ranOn!, releasedOn!) != 0)
+        #expect(ranOn != nil && ranOn == releasedOn)
         #expect(liveWaiterRecords(rundown) == 0)
     }
 

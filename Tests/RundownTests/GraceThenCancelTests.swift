@@ -137,6 +137,50 @@ struct GraceThenCancelTests {
         #expect(late, "a holder of the cancelled generation starts cancelled")
     }
 
+    @Test(
+        "a holder that starts after cancellation was requested starts cancelled, generation after generation",
+        arguments: RundownFlavor.allCases
+    )
+    func lateHoldersStartCancelledEveryTime(flavor: RundownFlavor) async throws {
+        let rundown = flavor.make()
+        let generations = iterations(quick: 5_000, long: 50_000)
+        var startedUncancelled = 0
+        var startedCancelledTooEarly = 0
+        for _ in 0..<generations {
+            if try await rundown.withCancellableProtection({ Task.isCancelled }) { startedCancelledTooEarly += 1 }
+            rundown.cancelCancellableHolders()
+            if try await !rundown.withCancellableProtection({ Task.isCancelled }) { startedUncancelled += 1 }
+            await rundown.waitForRundown()
+            rundown.reInitialize()
+        }
+        #expect(startedUncancelled == 0, "of \(generations) late holders, \(startedUncancelled) started uncancelled")
+        #expect(startedCancelledTooEarly == 0, "\(startedCancelledTooEarly) holders started cancelled too early")
+        #expect(liveHolderRecords(rundown) == 0)
+    }
+
+    @Test("the same, for an embedded engine")
+    func lateHoldersOfAnEngineStartCancelledEveryTime() async throws {
+        final class Worker: Sendable {
+            let rundown = RundownEngine()
+        }
+        let worker = Worker()
+        let generations = iterations(quick: 5_000, long: 50_000)
+        var startedUncancelled = 0
+        var startedCancelledTooEarly = 0
+        for _ in 0..<generations {
+            if try await worker.rundown.withCancellableProtection({ Task.isCancelled }) {
+                startedCancelledTooEarly += 1
+            }
+            worker.rundown.cancelCancellableHolders()
+            if try await !worker.rundown.withCancellableProtection({ Task.isCancelled }) { startedUncancelled += 1 }
+            await worker.rundown.waitForRundown()
+            worker.rundown.reInitialize()
+        }
+        #expect(startedUncancelled == 0, "of \(generations) late holders, \(startedUncancelled) started uncancelled")
+        #expect(startedCancelledTooEarly == 0, "\(startedCancelledTooEarly) holders started cancelled too early")
+        #expect(worker.rundown.liveHolderRecordCount == 0)
+    }
+
     @Test("a cancellable holder is refused once run-down has begun, and its result comes back otherwise")
     func refusedAfterBegin() async throws {
         let rundown = RundownRef()

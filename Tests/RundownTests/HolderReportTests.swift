@@ -66,23 +66,68 @@ struct HolderReportTests {
     @Test("withProtection (async) in a named task is reported with the task's name", arguments: RundownFlavor.allCases)
     func asynchronousProtectionNamesTheTask(flavor: RundownFlavor) async throws {
         let rundown = flavor.makeRecording()
-        let task = Task(name: "request 42") { () async throws -> (RundownHolderReport, Int) in
-            let line = #line + 1
-            let report = try await rundown.withProtection(isolation: nil) {
+        let line = #line + 2
+        let report = { @Sendable () async throws -> RundownHolderReport in
+            try await rundown.withProtection(isolation: nil) {
                 await Task.yield()
                 return rundown.holderReport()
             }
-            return (report, line)
         }
-        let (inside, line) = try await task.value
+        let hasTaskNames = runtimeHasTaskNames()
+        let inside: RundownHolderReport
+        if #available(macOS 26.0, iOS 26.0, watchOS 26.0, tvOS 26.0, visionOS 26.0, *) {
+            inside = try await Task(name: "request 42", operation: report).value
+        } else {
+            inside = try await Task(operation: report).value
+        }
         try #require(inside.holders.count == 1)
         let holder = inside.holders[0]
         #expect(holder.inTask)
-        #expect(holder.taskName == "request 42")
+        #expect(holder.taskID != nil)
         #expect(holder.line == line)
-        #expect(holder.description.contains("task \"request 42\""))
+        if hasTaskNames {
+            #expect(holder.taskName == "request 42")
+            #expect(holder.description.contains("task \"request 42\""))
+        } else {
+            // Where the runtime has no task names, the task is told apart by its identifier.
+            #expect(holder.taskName == nil)
+            #expect(holder.description.contains("(unnamed)"))
+        }
         #expect(rundown.holderReport().holders.isEmpty)
         #expect(liveHolderRecords(rundown) == 0)
+    }
+
+    @Test("holders of one task share its identifier, and other tasks' holders have other ones")
+    func taskIdentifiersTellTasksApart() async throws {
+        final class Progress: Sendable {
+            let bothInside = Atomic<Int>(0)
+            let reportTaken = Atomic<Bool>(false)
+        }
+        let rundown = RundownRef(recordingHolders: true)
+        let progress = Progress()
+        let holders = (0..<2).map { _ in
+            Task { @Sendable in
+                try await rundown.withProtection(isolation: nil) {
+                    try await rundown.withProtection(isolation: nil) {
+                        progress.bothInside.add(1, ordering: .relaxed)
+                        // Suspends, rather than blocking a thread of the cooperative pool.
+                        while !progress.reportTaken.load(ordering: .acquiring) {
+                            try await Task.sleep(for: .milliseconds(1))
+                        }
+                    }
+                }
+            }
+        }
+        while progress.bothInside.load(ordering: .relaxed) < 2 { try await Task.sleep(for: .milliseconds(1)) }
+        let report = rundown.holderReport()
+        progress.reportTaken.store(true, ordering: .releasing)
+        for holder in holders { try await holder.value }
+        try #require(report.holders.count == 4)
+        let identifiers = report.holders.map(\.taskID)
+        #expect(!identifiers.contains(nil))
+        #expect(Set(identifiers).count == 2, "two tasks, two holders each: \(identifiers)")
+        let unnamed = report.holders.filter { $0.taskName == nil }
+        #expect(unnamed.allSatisfy { $0.description.contains("task #") })
     }
 
     @Test("the unguarded pair is reported, and its release forgets the right record", arguments: RundownFlavor.allCases)
@@ -225,4 +270,11 @@ struct HolderReportTests {
         rundown.waitForRundown()
         #expect(rundown.state == .completed)
     }
+}
+
+/// Whether the concurrency runtime names tasks (`Task(name:)`, `Task.name`): Linux, and Apple platforms from their
+/// 26 releases on.
+private func runtimeHasTaskNames() -> Bool {
+    if #available(macOS 26.0, iOS 26.0, watchOS 26.0, tvOS 26.0, visionOS 26.0, *) { return true }
+    return false
 }

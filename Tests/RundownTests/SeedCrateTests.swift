@@ -45,6 +45,7 @@ struct SeedCrateTests {
         #expect(throws: RundownError.rundownInProgress) { _ = try rundown.tryAcquire() }
     }
 
+    #if !RUNDOWN_NO_EXIT_TESTS
     @Test("re-init traps without run-down", arguments: RundownFlavor.allCases)
     func reInitWithoutRundownTraps(flavor: RundownFlavor) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [flavor] in
@@ -64,6 +65,7 @@ struct SeedCrateTests {
         }
         expectMessage(result, contains: "re-initialized while 1 holders remain")
     }
+    #endif
 
     @Test("20 threads acquire while the main thread runs down", arguments: RundownFlavor.allCases)
     func threadsAcquireWhileRunningDown(flavor: RundownFlavor) {

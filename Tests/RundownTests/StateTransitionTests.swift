@@ -136,6 +136,7 @@ struct StateTransitionTests {
         }
     }
 
+    #if !RUNDOWN_NO_EXIT_TESTS
     @Test("re-initialize traps while running down", arguments: RundownFlavor.allCases)
     func reInitializeWhileRunningDownTraps(flavor: RundownFlavor) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [flavor] in
@@ -146,6 +147,7 @@ struct StateTransitionTests {
         }
         expectMessage(result, contains: "re-initialized while 3 holders remain")
     }
+    #endif
 
     @Test("state descriptions name the state")
     func stateDescriptions() {

@@ -4,6 +4,9 @@
 #if canImport(Glibc)
 @_exported import Glibc
 
+/// Whether `dlclose` unmaps a library that nothing else holds (glibc's does).
+let dlcloseUnmapsLibraries = true
+
 /// The file extension of a shared library.
 let sharedLibraryExtension = "so"
 
@@ -15,6 +18,11 @@ func disableCoreDumps() {
 #elseif canImport(Musl)
 @_exported import Musl
 
+/// Whether `dlclose` unmaps a library that nothing else holds: musl's never does (a library stays mapped until the
+/// process exits), so the host cannot check that an unload really unmapped the code. A statically linked musl binary
+/// cannot `dlopen` at all: build the host dynamically there.
+let dlcloseUnmapsLibraries = false
+
 /// The file extension of a shared library.
 let sharedLibraryExtension = "so"
 
@@ -25,6 +33,9 @@ func disableCoreDumps() {
 }
 #elseif canImport(Darwin)
 @_exported import Darwin
+
+/// Whether `dlclose` unmaps a library that nothing else holds (dyld's does, for a plain C library like the plugins).
+let dlcloseUnmapsLibraries = true
 
 /// The file extension of a shared library.
 let sharedLibraryExtension = "dylib"

@@ -4,7 +4,7 @@
 #if canImport(Glibc)
 @_exported import Glibc
 
-/// Whether `dlclose` unmaps a library nothing else holds (glibc does).
+/// Whether `dlclose` unmaps a library nothing else holds (glibc's does).
 let dlcloseUnmapsLibraries = true
 #elseif canImport(Musl)
 @_exported import Musl

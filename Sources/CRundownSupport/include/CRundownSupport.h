@@ -31,7 +31,8 @@ uint64_t c_rundown_thread_id(void);
 /// none. For holder reports.
 void c_rundown_thread_name(char *_Nonnull buffer, int capacity);
 
-/// Names the calling thread (pthread_setname_np; Linux keeps the first 15 bytes). For tests and examples.
+/// Names the calling thread (pthread_setname_np), truncated to what the platform keeps (Linux 15 bytes, Darwin 63) at
+/// a UTF-8 character boundary. For tests and examples.
 void c_rundown_set_thread_name(const char *_Nonnull name);
 
 /// The body of a thread started by c_rundown_thread_start.

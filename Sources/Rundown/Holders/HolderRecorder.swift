@@ -9,8 +9,7 @@ final class HolderRecorder: Sendable {
     struct Record: Sendable {
         let site: HolderSite
         let thread: ThreadIdentity
-        let taskName: String?
-        let inTask: Bool
+        let task: TaskIdentity?
         let acquiredAt: ContinuousClock.Instant
         let units: UInt64
         let kind: HolderKind
@@ -20,12 +19,11 @@ final class HolderRecorder: Sendable {
 
     /// Records an acquisition of `units` at `site` by the calling thread or task.
     func add(site: HolderSite, units: UInt64, kind: HolderKind) -> HolderToken {
-        let inTask = withUnsafeCurrentTask { $0 != nil }
+        let task = TaskIdentity.current
         let record = Record(
             site: site,
             thread: .current,
-            taskName: inTask ? Task.name : nil,
-            inTask: inTask,
+            task: task,
             acquiredAt: .now,
             units: units,
             kind: kind
@@ -60,8 +58,9 @@ final class HolderRecorder: Sendable {
                 line: record.site.line,
                 function: record.site.functionName,
                 thread: record.thread.description,
-                taskName: record.taskName,
-                inTask: record.inTask,
+                taskName: record.task?.name,
+                inTask: record.task != nil,
+                taskID: record.task?.id,
                 acquiredAt: record.acquiredAt,
                 count: Int(record.units / RundownWord.holderUnit),
                 isCancellable: record.kind == .cancellable

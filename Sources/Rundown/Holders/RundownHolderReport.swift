@@ -21,10 +21,14 @@ public struct RundownHolderReport: Sendable, CustomStringConvertible {
         public let function: String
         /// The thread that acquired protection: its id as the system shows it, and its name if it has one.
         public let thread: String
-        /// The name of the task that acquired protection, if it ran in a named task.
+        /// The name of the task that acquired protection, if it ran in a named task and the platform has task names
+        /// (Linux; macOS, iOS, tvOS, watchOS and visionOS 26 and later). ``taskID`` tells tasks apart everywhere.
         public let taskName: String?
         /// Whether protection was acquired in a task (rather than on a plain thread).
         public let inTask: Bool
+        /// An identifier of the task that acquired protection, `nil` outside a task: the same for every holder the
+        /// task acquired, different for tasks alive at the same time. A number to match holders by, not an address.
+        public let taskID: UInt?
         /// When protection was acquired.
         public let acquiredAt: ContinuousClock.Instant
         /// How many holders this acquisition counts (`tryAcquire(count:)`).
@@ -37,12 +41,19 @@ public struct RundownHolderReport: Sendable, CustomStringConvertible {
 
         /// One line for a log: site, who, for how long, how many.
         public var description: String {
-            let who = inTask ? "task \(taskName.map { "\"\($0)\"" } ?? "(unnamed)") on \(thread)" : thread
+            let who = inTask ? "task \(taskDescription) on \(thread)" : thread
             let age = acquiredAt.duration(to: .now)
             var text = "\(site), \(who), inside for \(Self.format(age))"
             if count != 1 { text += ", \(count) holders" }
             if isCancellable { text += ", cancellable" }
             return text
+        }
+
+        /// `"name"` for a named task, `#1a2b3c4d (unnamed)` otherwise (the low 32 bits of ``taskID``, in hex).
+        private var taskDescription: String {
+            if let taskName { return "\"\(taskName)\"" }
+            guard let taskID else { return "(unnamed)" }
+            return "#\(String(UInt32(truncatingIfNeeded: taskID), radix: 16)) (unnamed)"
         }
 
         static func format(_ duration: Duration) -> String {

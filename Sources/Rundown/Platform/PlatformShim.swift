@@ -34,8 +34,9 @@ enum Platform {
         check(pthread_mutexattr_destroy(&attributes), "pthread_mutexattr_destroy")
     }
 
-    /// Initializes a condition variable that measures timeouts on the monotonic clock, where the platform has the
-    /// attribute; Darwin waits with a relative timeout instead (see ``wait(_:_:untilNanoseconds:)``).
+    /// Initializes a condition variable whose timed waits follow ``monotonicNanoseconds()``: on Linux by the
+    /// `CLOCK_MONOTONIC` attribute; Darwin has no such attribute and waits a relative time instead (see
+    /// ``wait(_:_:untilNanoseconds:)``).
     static func initialize(_ condition: UnsafeMutablePointer<Condition>) {
         var attributes = pthread_condattr_t()
         check(pthread_condattr_init(&attributes), "pthread_condattr_init")
@@ -98,11 +99,21 @@ enum Platform {
         check(pthread_cond_broadcast(condition), "pthread_cond_broadcast")
     }
 
-    /// The monotonic clock (`CLOCK_MONOTONIC`, which Darwin's relative condition-variable timeouts also follow), in
-    /// nanoseconds. 64-bit on every platform, also where `Int` is 32 bits wide (watchOS on arm64_32).
+    /// The clock of every deadline of the library, in nanoseconds: a monotonic clock that stands still while the
+    /// system sleeps, the clock the blocking timed wait follows on each platform. Linux: `CLOCK_MONOTONIC` (which
+    /// does not count suspend), the clock the condition variables are set to. Darwin: `CLOCK_UPTIME_RAW`, the clock
+    /// of `pthread_cond_timedwait_relative_np`'s relative timeout (Darwin's `CLOCK_MONOTONIC` counts sleep, so a
+    /// deadline on it would drift from the wait across a system sleep). 64-bit on every platform, also where `Int`
+    /// is 32 bits wide (watchOS on arm64_32).
     static func monotonicNanoseconds() -> Int64 {
         var now = timespec()
+        #if canImport(Glibc) || canImport(Musl)
         check(clock_gettime(CLOCK_MONOTONIC, &now), "clock_gettime")
+        #elseif canImport(Darwin)
+        check(clock_gettime(CLOCK_UPTIME_RAW, &now), "clock_gettime")
+        #else
+        #error("unsupported platform")
+        #endif
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 

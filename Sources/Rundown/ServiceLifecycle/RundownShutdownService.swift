@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// Available with the package trait `ServiceLifecycleSupport`:
 ///
 /// ```swift
-/// .package(url: "...", from: "0.2.0", traits: ["ServiceLifecycleSupport"])
+/// .package(path: "../swift-rundown", traits: ["ServiceLifecycleSupport"])
 /// ```
 ///
 /// Add it *last* to the `ServiceGroup`: a group shuts its services down in reverse order, so run-down begins first

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import CRundownSupport
+import Synchronization
 
 /// A real OS thread for the package's tests and benchmarks, which need blocking threads rather than tasks on the
 /// cooperative pool; one helper instead of one per test target.
@@ -53,10 +54,23 @@ public struct RundownTestThread: Sendable {
         c_rundown_set_thread_name(name)
     }
 
-    /// Whether this platform can pin threads to CPUs at all.
+    /// Whether this platform can pin threads to CPUs at all. Tries on a thread of its own, which ends right after,
+    /// so that asking pins no thread of the caller's.
     public static var canPinThreads: Bool {
-        pinCurrentThread(to: CurrentProcessor.index)
+        final class Outcome: Sendable {
+            let pinned = Atomic<Bool>(false)
+        }
+        let outcome = Outcome()
+        RundownTestThread {
+            outcome.pinned.store(pinCurrentThread(to: max(CurrentProcessor.index, 0)), ordering: .releasing)
+        }
+        .join()
+        return outcome.pinned.load(ordering: .acquiring)
     }
+
+    /// The calling thread's id as the system shows it (`gettid` on Linux, `pthread_threadid_np` on Darwin): a plain
+    /// number on every platform, unlike `pthread_t`.
+    public static var currentThreadID: UInt64 { c_rundown_thread_id() }
 
     /// The CPUs this process may run on, in ascending order; where the platform cannot tell, every configured
     /// processor.

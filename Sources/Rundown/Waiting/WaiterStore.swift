@@ -145,11 +145,18 @@ final class WaiterStore: Sendable {
         _ body: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
         let registration = cancellation.withLock { $0.register(generation: generation) }
+        let startsCancelled = registration == .cancelNow
         return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask { try await body() }
+            group.addTask {
+                // Cancellation of this generation was requested before the holder arrived: the body's task cancels
+                // itself before `body` runs, so `body` starts cancelled. (Cancelling the group after `addTask` would
+                // race with the child, which may already be running `body` on another thread.)
+                if startsCancelled { withUnsafeCurrentTask { $0?.cancel() } }
+                return try await body()
+            }
             switch registration {
             case .cancelNow:
-                group.cancelAll()
+                break
             case .wait(let id):
                 group.addTask {
                     await self.waitForCancellationRequest(id)

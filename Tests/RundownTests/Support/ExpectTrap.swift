@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 import Testing
 
+#if !RUNDOWN_NO_EXIT_TESTS
+
 /// Checks that an exit test's child process wrote `message` to standard error (its trap message).
 ///
 /// Use with `#expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { ... }`; the exit test's
@@ -13,3 +15,4 @@ func expectMessage(
     let standardError = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
     #expect(standardError.contains(message), "stderr was: \(standardError)", sourceLocation: sourceLocation)
 }
+#endif

@@ -33,6 +33,15 @@ func nameCurrentThread(_ name: String) {
     RundownTestThread.nameCurrentThread(name)
 }
 
+/// The most bytes of a thread's name the platform keeps (its buffer less the terminating zero).
+#if canImport(Glibc) || canImport(Musl)
+let maximumThreadNameBytes = 15
+#elseif canImport(Darwin)
+let maximumThreadNameBytes = 63
+#else
+#error("unsupported platform")
+#endif
+
 /// Whether this platform can pin a thread to a CPU; tests that need pinning are skipped where it cannot (Apple
 /// platforms have no affinity API).
 let canPinThreads = RundownTestThread.canPinThreads
