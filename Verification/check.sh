@@ -5,19 +5,21 @@
 #   bash Verification/check.sh [MODEL_DIR]       (or MODEL_DIR=... bash Verification/check.sh)
 #
 # MODEL_DIR defaults to this script's directory; it must hold rundown.pml, rundown_cache_aware.pml, rundown_rseq.pml,
-# store.pml and waiting.pml. SPIN_DEFS (e.g. SPIN_DEFS=-DBRIEF_DESIGN or -DACQUIRE_RECHECK) is passed to spin for every
-# run; with SPIN_DEFS set, the larger cache-aware and rseq runs and the mutation runs are skipped. PAN_MEMLIM caps each
-# pan run, in MB (default 4096). THOROUGH=1 adds the cache-aware and rseq models without atomicity reductions and the
-# rseq model with 3 holders and 2 generations.
+# store.pml and waiting.pml. SPIN_DEFS (e.g. SPIN_DEFS=-DBUG_LOSER_RETURNS_BEFORE_FOLD, or the alternative atomic-slot
+# protocol -DALT_ACQUIRE_RECHECKS_SHARED; README.md lists every define) is passed to spin for every run; a model
+# ignores the defines that are not its own. With SPIN_DEFS set, the larger cache-aware and rseq runs and the mutation
+# runs are skipped. PAN_MEMLIM caps each pan run, in MB (default 4096). THOROUGH=1 adds the cache-aware and rseq models
+# without atomicity reductions, the rseq model with 3 holders and 2 generations, and the alternative atomic-slot
+# protocol (-DALT_ACQUIRE_RECHECKS_SHARED) on the cache-aware main configuration.
 #
 # Every run is an exhaustive search (no bitstate, no hash compaction). Prints one line per property and run:
 # property, model and configuration, states stored, seconds, result. Exits 1 if any property fails, or any search
 # reports an error, an assertion violation, an invalid end state, an acceptance cycle, or is incomplete (depth limit
 # or memory limit); exits 2 if spin, gcc or the models are missing.
 #
-# Then "mutations must be caught": planted bugs and rejected designs of the rseq model, each of which must FAIL; one
-# line each with the property violated and the depth of the counterexample. A mutation that passes is a failure of
-# this script (the model would no longer tell the protocol from the bug).
+# Then "mutations must be caught": the planted bugs of the atomic-slot and rseq models (the BUG_ defines), each of
+# which must FAIL; one line each with the property violated and the depth of the counterexample. A mutation that
+# passes is a failure of this script (the model would no longer tell the protocol from the bug).
 
 set -u
 
@@ -173,7 +175,7 @@ run cache_live_w1       rundown_cache_aware   "-DNHOLDERS=2 -DMAXGEN=1 -DOWNER_T
 run cache_live_c1       rundown_cache_aware   "-DNHOLDERS=2 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"          ltl:callbacks_run
 run cache_live_w2       rundown_cache_aware   "-DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:waiters_return
 run cache_live_c2       rundown_cache_aware   "-DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:callbacks_run
-if [ -z "$spin_defs" ]; then    # the implemented design only: the -DACQUIRE_RECHECK / -DBRIEF_DESIGN spaces are far larger
+if [ -z "$spin_defs" ]; then    # the default protocol only: with -DALT_ACQUIRE_RECHECKS_SHARED these spaces are far larger
 run cache_3holders_2gen rundown_cache_aware   "-DNHOLDERS=3 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          safety
 run cache_live_w22      rundown_cache_aware   "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:waiters_return
 run cache_live_c22      rundown_cache_aware   "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:callbacks_run
@@ -187,20 +189,25 @@ if [ -z "$spin_defs" ]; then
 run rseq_raw            rundown_rseq          "-DNO_NORMALIZE -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0" safety
 run rseq_faithful       rundown_rseq          "-DFAITHFUL -DNHOLDERS=2 -DMAXGEN=1 -DOWNER_TIMEOUTS=0" safety
 fi
-if [ "${THOROUGH:-0}" = 1 ]; then                       # about 90 s more
+if [ "${THOROUGH:-0}" = 1 ]; then
 run cache_faithful      rundown_cache_aware   "-DFAITHFUL -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0" safety
 run rseq_faithful_2gen  rundown_rseq          "-DFAITHFUL -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0" safety
 run rseq_3holders_2gen  rundown_rseq          "-DNHOLDERS=3 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          safety
+if [ -z "$spin_defs" ]; then
+run cache_alt_recheck   rundown_cache_aware   "-DALT_ACQUIRE_RECHECKS_SHARED -DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0" safety
+fi
 fi
 
 if [ -z "$spin_defs" ]; then
 echo
 echo "mutations must be caught (each must FAIL):"
-# label                 model                 spin defines
-must_fail no_membarrier        rundown_rseq   "-DNO_MEMBARRIER -DNHOLDERS=1 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"
-must_fail flag_outside_section rundown_rseq   "-DFLAG_CHECK_OUTSIDE_SECTION -DNHOLDERS=1 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"
-must_fail brief_two_words      rundown_rseq   "-DBRIEF_DESIGN -DNHOLDERS=1 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"
-must_fail overflow_checks_flag rundown_rseq   "-DOVERFLOW_CHECKS_FLAG -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"
+# label                    model                spin defines
+must_fail loser_before_fold       rundown_cache_aware "-DBUG_LOSER_RETURNS_BEFORE_FOLD -DNHOLDERS=1 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"
+must_fail reinit_slots_first      rundown_cache_aware "-DBUG_REINIT_SLOTS_BEFORE_SHARED -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"
+must_fail fold_without_membarrier rundown_rseq        "-DBUG_FOLD_WITHOUT_MEMBARRIER -DNHOLDERS=1 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"
+must_fail flag_outside_section    rundown_rseq        "-DBUG_FLAG_READ_OUTSIDE_SECTION -DNHOLDERS=1 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"
+must_fail flag_separate_word      rundown_rseq        "-DBUG_FLAG_SEPARATE_FROM_OVERFLOW_WORD -DNHOLDERS=1 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"
+must_fail flag_checked_before_cas rundown_rseq        "-DBUG_SEPARATE_FLAG_CHECKED_BEFORE_OVERFLOW_CAS -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"
 fi
 
 total_end=$(date +%s)

@@ -2,8 +2,8 @@
 /*
  * rundown.pml -- SPIN model of swift-rundown's plain RundownRef protocol.
  *
- * Swift: Sources/Rundown/Core/RundownEngine*.swift, Core/RundownWord.swift (this file),
- *        Waiting/WaiterStore.swift, Waiting/WaiterRegistry.swift, Platform/ConditionLock.swift (store.pml, waiting.pml).
+ * Swift: Sources/Rundown/Engine/RundownEngine*.swift, Word/RundownWord.swift (this file),
+ *        Waiters/WaiterStore.swift, Waiters/WaiterRegistry.swift, Platform/ConditionLock.swift (store.pml, waiting.pml).
  *
  * Actors (one proctype per kind):
  *   Holder(n)    x3  acquire(n) / release(n) over and over, in whatever generation is open (one holder counts 2)
@@ -26,10 +26,10 @@
 
 /* ---------------------------------------------------------------- the word (RundownWord) */
 typedef Word {
-    bit  closed;            /* bit 0      C: run-down has begun */
-    bit  waiters;           /* bit 1      W: a waiter or callback of this generation is registered */
-    byte count;             /* bits 2..33 holder count */
-    byte gen                /* bits 34..63 generation */
+    bit  closed;            /* bit 0       C: run-down has begun */
+    bit  waiters;           /* bit 34      W: a waiter or callback of this generation is registered */
+    byte count;             /* bits 2..33  holder count (bit 1, R, is not modelled: README.md) */
+    byte gen                /* bits 35..63 generation */
 };
 Word word;
 

@@ -10,28 +10,39 @@
  * Actors: Holder(2) (picks a slot per acquisition), Holder(1) and, with NHOLDERS = 3, Holder(0) (their home slot);
  * Owner, AsyncWaiter, Registrant, as in rundown.pml.
  *
- * Design variants:
- *   default          the implemented protocol (CacheAwareRundownRef.swift, CacheAwareRundownRef+Rundown.swift).
- *                    acquire touches only its slot. closeGeneration: a caller that finds the shared word CLOSED with
- *                    pending >= FIP (a fold, or a re-initialization's re-opening, is in progress) waits (Swift: yields
- *                    and reloads) until it leaves that state; so every beginRundown returns only after every slot
- *                    refuses. reInitialize first CASes the shared word from completed(g) to "opening" = {gen g+1,
- *                    CLOSED, pending BIAS}, then reopens the slots (CAS CLOSED|0 -> 0 each), then stores open(g+1).
- *                    Run-down of a generation counts as begun once the winner has closed every slot.
- *   -DACQUIRE_RECHECK the previous modeller's alternative fix: acquire re-checks the shared word after its slot CAS
- *                    and backs out (releases, fails) if run-down has begun there; losers of the close CAS return at
- *                    once; reInitialize reopens the slots, then the shared word. Run-down counts as begun at the CAS.
- *   -DBRIEF_DESIGN   the design as briefed: acquire touches only its slot, losers return at once, reInitialize
- *                    reopens the slots, then the shared word. Fails (README.md, finding 1): between reInitialize's slot
- *                    reset and its shared reset an acquisition succeeds on a reopened slot while the shared word still
- *                    says "generation g completed"; and a loser of the close CAS returns before the fold has ended.
+ * The protocol (default; CacheAwareRundownRef.swift, CacheAwareRundownRef+Rundown.swift):
+ *   acquire          touches only its slot: a CAS loop on the slot that refuses once the slot is CLOSED.
+ *   closeGeneration  the winner of the shared CAS open -> {CLOSED, pending BIAS} folds the slots; a caller that finds
+ *                    the shared word CLOSED with pending >= FIP (a fold, or a re-initialization's re-opening, is in
+ *                    progress) waits (Swift: yields and reloads) until it leaves that state. So every beginRundown
+ *                    returns only after every slot refuses. Run-down of a generation has begun once the winner has
+ *                    closed every slot.
+ *   reInitialize     CASes the shared word from completed(g) to "opening" = {gen g+1, CLOSED, pending BIAS}, then
+ *                    reopens the slots (CAS CLOSED|0 -> 0 each), then stores open(g+1).
+ *
+ * Planted bugs (each alone violates no_acquire_after_rundown; check.sh requires that, see README.md):
+ *   -DBUG_LOSER_RETURNS_BEFORE_FOLD   a caller that finds the shared word CLOSED returns at once, also while the
+ *                    winner is still folding: an acquisition that starts after it returned succeeds on a slot not yet
+ *                    folded. Caught by the loser's assertion that run-down of its generation has begun.
+ *   -DBUG_REINIT_SLOTS_BEFORE_SHARED  reInitialize reopens the slots first and then stores open(g+1) over the
+ *                    completed shared word (no opening state): in between, an acquisition succeeds on a reopened slot
+ *                    while the shared word still says "generation g completed". Caught at that acquisition.
+ *
+ * Alternative protocol (passes every property; README.md, "The alternative: acquire re-checks the shared word"):
+ *   -DALT_ACQUIRE_RECHECKS_SHARED     after its slot CAS, acquire loads the shared word and, if run-down has begun
+ *                    there, backs out through the slot release and fails; losers of the close CAS return at once;
+ *                    reInitialize reopens the slots, then the shared word. Run-down counts as begun at the shared CAS.
  */
 
-#if defined(BRIEF_DESIGN) && defined(ACQUIRE_RECHECK)
-#error "BRIEF_DESIGN and ACQUIRE_RECHECK are alternatives"
+#if defined(ALT_ACQUIRE_RECHECKS_SHARED) && \
+    (defined(BUG_LOSER_RETURNS_BEFORE_FOLD) || defined(BUG_REINIT_SLOTS_BEFORE_SHARED))
+#error "ALT_ACQUIRE_RECHECKS_SHARED is a protocol of its own; the BUG_ defines mutate the default protocol"
 #endif
-#if !defined(BRIEF_DESIGN) && !defined(ACQUIRE_RECHECK)
-#define IMPLEMENTED 1
+#if defined(ALT_ACQUIRE_RECHECKS_SHARED) || defined(BUG_LOSER_RETURNS_BEFORE_FOLD)
+#define LOSER_RETURNS_AT_ONCE 1     /* a caller that finds the shared word CLOSED does not wait for the fold */
+#endif
+#if defined(ALT_ACQUIRE_RECHECKS_SHARED) || defined(BUG_REINIT_SLOTS_BEFORE_SHARED)
+#define REINIT_SLOTS_FIRST 1        /* reInitialize: the slots, then the shared word; no opening state */
 #endif
 
 #ifndef NHOLDERS
@@ -40,8 +51,8 @@
 #define NSLOTS 2
 /* BIAS must exceed the largest total the fold can count, which is NOT just the number of holders: a holder counted
  * on a folded slot can release there (decrementing pending early) and acquire again on a slot not yet folded, to
- * be counted again. So the bound is NSLOTS x (most holders per slot). With BIAS = NHOLDERS + 1 = 4 the checker finds
- * an early completion (pending reaches 0 before the fold ends, then the winner completes a second time).
+ * be counted again. So the bound is NSLOTS x (most holders per slot). With -DBIAS=NHOLDERS+1 the count invariant
+ * fails (README.md, "The fold bias").
  * As in Swift (foldBias = 2 x maximumSlotCount x (maximumHoldersPerSlot + 1), foldInProgress = foldBias / 2): during
  * a fold pending >= BIAS - NSLOTS x NHOLDERS > FIP; after it pending <= NHOLDERS < FIP. Monitor checks that
  * "CLOSED and pending >= FIP" holds exactly while a fold or a re-opening is in progress. */
@@ -87,7 +98,7 @@ inline forget(w) {
 #define MODEL_LOCALS byte myGen, lastGen, s, fold, total; bool undo; Slot ls
 #include "store.pml"
 
-#ifdef ACQUIRE_RECHECK
+#ifdef ALT_ACQUIRE_RECHECKS_SHARED
 #define BEGUN_AT_CAS(gg)      begun[gg] = 1
 #define BEGUN_AT_FOLD_END(gg)
 #else
@@ -108,7 +119,7 @@ inline acquire() {
             if
             :: ls.closed == slot[s].closed && ls.count == slot[s].count ->    /* CAS success (acquiring) */
                 slot[s].count++;
-#ifndef ACQUIRE_RECHECK
+#ifndef ALT_ACQUIRE_RECHECKS_SHARED
                 myGen = shared.gen;                       /* a holder of the shared word's generation (ghost read; */
                 CHECK(P_ACQUIRE, !begun[myGen]);          /* while re-opening that is already the next one) */
                 held[myGen]++;
@@ -125,7 +136,7 @@ inline acquire() {
     ls.closed = 0; ls.count = 0
 }
 
-/* (-DACQUIRE_RECHECK) the re-check after the slot CAS: an acquiring load of the shared word */
+/* (-DALT_ACQUIRE_RECHECKS_SHARED) the re-check after the slot CAS: an acquiring load of the shared word */
 inline recheckShared() {
     trans--;
     if
@@ -171,10 +182,11 @@ inline releaseShared() {
 
 /* beginRundown: CAS the shared word from open to CLOSED with pending = BIAS; a caller that finds it CLOSED does
  * nothing (g = its generation). The winner then folds the slots: CLOSE_STEPS, as options of the caller's loop.
- * Implemented design: a caller that finds it CLOSED with pending >= FIP (fold or re-opening in progress) yields and
- * reloads until that ends; modelled as a blocking guard (the loop's loads change nothing). Every caller that returns
- * without folding returns only after run-down of its generation has begun (asserted; fails with -DBRIEF_DESIGN). */
-#ifdef IMPLEMENTED
+ * A caller that finds it CLOSED with pending >= FIP (fold or re-opening in progress) yields and reloads until that
+ * ends; modelled as a blocking guard (the loop's loads change nothing). Every caller that returns without folding
+ * returns only after run-down of its generation has begun (asserted; -DBUG_LOSER_RETURNS_BEFORE_FOLD drops the
+ * wait and violates it). */
+#ifndef LOSER_RETURNS_AT_ONCE
 #define FOLD_WAIT (!FOLD_IN_PROGRESS)
 #else
 #define FOLD_WAIT true
@@ -219,8 +231,8 @@ inline closeGeneration(when) {
     :: fold == NSLOTS + 2 -> waitersComplete(g); fold = 0
 #define CLOSED (fold == 0)
 
-#ifdef IMPLEMENTED
-/* reInitialize (implemented): requires the shared word completed(g) (trap otherwise); CAS it to "opening" =
+#ifndef REINIT_SLOTS_FIRST
+/* reInitialize: requires the shared word completed(g) (trap otherwise); CAS it to "opening" =
  * {gen g+1, CLOSED, pending BIAS}; then each slot CAS(CLOSED|0 -> 0) (trap otherwise); then store open(g+1)
  * (releasing). Each atomic operation is its own step. */
 inline reInitialize(when) {
@@ -250,8 +262,9 @@ inline reInitialize(when) {
     od
 }
 #else
-/* reInitialize (-DBRIEF_DESIGN, -DACQUIRE_RECHECK): requires the shared word completed; reopens every slot (count
- * 0), then the shared word with generation + 1 (releasing); each store is its own step */
+/* reInitialize, slots first (-DBUG_REINIT_SLOTS_BEFORE_SHARED, -DALT_ACQUIRE_RECHECKS_SHARED): requires the shared
+ * word completed; reopens every slot (count 0), then the shared word with generation + 1 (releasing); each store is
+ * its own step */
 inline reInitialize(when) {
     atomic {
         when -> result = 0; g = 0; timed = 0;
@@ -297,7 +310,7 @@ proctype Holder(byte home) {                               /* home: its slot; NS
             fi;
             acquire();
             if
-#ifndef ACQUIRE_RECHECK
+#ifndef ALT_ACQUIRE_RECHECKS_SHARED
             :: ok -> ok = 0; flag = 0; stage = 1          /* inside */
 #else
             :: ok -> ok = 0; flag = 0; stage = 6          /* re-check the shared word next */

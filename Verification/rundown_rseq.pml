@@ -10,8 +10,9 @@
  *        exactly as in rundown_cache_aware.pml (store.pml, waiting.pml). README.md has the table.
  *
  * Memory (sequentially consistent; orderings are not modelled):
- *   FLAG        the closed flag. Default: the closed bit of the overflow word (one word; see README.md, finding 3).
- *               TWO_WORDS (-DBRIEF_DESIGN, -DOVERFLOW_CHECKS_FLAG): a word of its own, `closedFlag`
+ *   FLAG        the closed flag: the closed bit of the overflow word (one word for both paths). TWO_WORDS (set by
+ *               -DBUG_FLAG_SEPARATE_FROM_OVERFLOW_WORD and -DBUG_SEPARATE_FLAG_CHECKED_BEFORE_OVERFLOW_CAS): a word of
+ *               its own, `closedFlag`
  *   slot[c]     NET count of CPU c < NSLOTS (a release may run on another CPU than its acquire), written only by the
  *               commit of a critical section running on CPU c; modulo NETMOD, as Swift's Int64 is modulo 2^64
  *   baseline    the slots' sum at the last fold (slots are never reset)
@@ -42,22 +43,32 @@
  * opening (what the close / re-initialization is doing) and foldTotal, foldAcc, foldRead (the fold's registers, global
  * so that Monitor and NORMALIZE see them; one fold at a time).
  *
- * Design variants (default: one word, the flag is the overflow word's closed bit; README.md, finding 3):
- *   -DBRIEF_DESIGN               the protocol as briefed (and as PerCPUStorage was first written): the flag is a word of
- *                                its own; the fold sets it, issues the membarrier, sums the slots, then fetch_or's the
- *                                overflow word closed; re-initialization reopens the overflow word, then the flag.
- *                                Fails twice over: (a) between the flag store and the overflow word's fetch_or a holder
- *                                can acquire on the overflow word and release on the shared word (its section sees the
- *                                flag), over and over: the fold counts more than there are holders and pending falls
- *                                without bound; (b) between the overflow word's reopening and the flag's, a holder of
- *                                the new generation acquires on the overflow word and its release, on a slot CPU, sees
- *                                the flag still set and releases on the shared word, which is opening (or open, count 0)
- *   -DOVERFLOW_CHECKS_FLAG       as BRIEF_DESIGN, but acquireOverflow also refuses when the flag is set (checked before
- *                                its CAS loop). Still fails: the check and the CAS are apart, and a re-initialization
- *                                between them reopens the overflow word under the CAS, with the flag still set
- * Planted bugs (check.sh requires a violation):
- *   -DNO_MEMBARRIER              beginning run-down does not issue the membarrier
- *   -DFLAG_CHECK_OUTSIDE_SECTION the flag is read before the section starts; an abort restarts the section without it
+ * The protocol (default; README.md, "rseq: the flag is the overflow word's closed bit"): the flag every section
+ * reads is the overflow word's closed bit. Beginning run-down closes it with one fetch_or (which also closes the
+ * overflow path and reads its count), issues the membarrier, then sums the slots; re-initialization reopens both
+ * paths with one store to the overflow word.
+ *
+ * Planted bugs (check.sh requires each to violate a property; README.md, "Planted bugs"):
+ *   -DBUG_FOLD_WITHOUT_MEMBARRIER     beginning run-down closes the flag and folds without issuing the membarrier: a
+ *                                section that read the flag open commits after the fold. Violates
+ *                                no_acquire_after_rundown
+ *   -DBUG_FLAG_READ_OUTSIDE_SECTION   the flag is read before the section starts; an abort restarts the section without
+ *                                reading it again, so the membarrier's abort does not make it see the flag. Violates
+ *                                no_acquire_after_rundown
+ *   -DBUG_FLAG_SEPARATE_FROM_OVERFLOW_WORD  the flag is a word of its own; the fold sets it, issues the membarrier,
+ *                                sums the slots, then fetch_or's the overflow word closed; re-initialization reopens the
+ *                                overflow word, then the flag. While the two disagree an acquisition on one path is
+ *                                released on the other: (a) during the close a holder acquires on the overflow word and
+ *                                releases on the shared word (its section sees the flag), over and over, so the fold
+ *                                counts more than there are holders and pending falls without bound; (b) between the
+ *                                overflow word's reopening and the flag's, a holder of the new generation acquires on
+ *                                the overflow word and its release, on a slot CPU, sees the flag still set and releases
+ *                                on the shared word, which is opening (or open, count 0). Violates reinit_keeps_count
+ *   -DBUG_SEPARATE_FLAG_CHECKED_BEFORE_OVERFLOW_CAS  the flag is a word of its own (as above) and acquireOverflow
+ *                                refuses when it is set, checked before its CAS loop. That bounds (a), but (b) remains:
+ *                                a re-initialization between the check and the CAS reopens the overflow word under the
+ *                                CAS, with the flag still set. Violates reinit_keeps_count
+ *
  * State-space switches:
  *   -DRSEQ_STRESS_MIGRATE=0      no migration inside a section (a holder still picks any CPU at every section start)
  *   -DFAITHFUL                   the section's CPU read and flag read are two steps, the fold reads one slot per step;
@@ -65,10 +76,10 @@
  *   -DNO_NORMALIZE               raw net counts (no symmetry reduction)
  */
 
-#if defined(BRIEF_DESIGN) && defined(OVERFLOW_CHECKS_FLAG)
-#error "BRIEF_DESIGN and OVERFLOW_CHECKS_FLAG are alternatives"
+#if defined(BUG_FLAG_SEPARATE_FROM_OVERFLOW_WORD) && defined(BUG_SEPARATE_FLAG_CHECKED_BEFORE_OVERFLOW_CAS)
+#error "BUG_SEPARATE_FLAG_CHECKED_BEFORE_OVERFLOW_CAS already plants the separate flag; give one of the two"
 #endif
-#if defined(BRIEF_DESIGN) || defined(OVERFLOW_CHECKS_FLAG)
+#if defined(BUG_FLAG_SEPARATE_FROM_OVERFLOW_WORD) || defined(BUG_SEPARATE_FLAG_CHECKED_BEFORE_OVERFLOW_CAS)
 #define TWO_WORDS 1                 /* the flag is a word of its own, the overflow word has its own closed bit */
 #endif
 
@@ -133,12 +144,12 @@ Ovf ovf;
 
 /* holder t's critical section */
 #define SEC_IDLE   0        /* not in a section; its next step starts one */
-#define SEC_FLAGOK 1        /* (FLAG_CHECK_OUTSIDE_SECTION) flag read open, before the section; its start is next */
+#define SEC_FLAGOK 1        /* (BUG_FLAG_READ_OUTSIDE_SECTION) flag read open, before the section; its start is next */
 #define SEC_CPU    2        /* (FAITHFUL) in flight on scpu: CPU read, the flag read is next */
 #define SEC_FLAG   3        /* in flight on scpu: flag read open, the slot read is next */
 #define SEC_READ   4        /* in flight on scpu: slot read into sval, the commit is next */
 #define IN_FLIGHT(t) (sec[t] >= SEC_CPU)
-#ifdef FLAG_CHECK_OUTSIDE_SECTION
+#ifdef BUG_FLAG_READ_OUTSIDE_SECTION
 #define SEC_RESTART SEC_FLAGOK      /* the restart does not read the flag again */
 #else
 #define SEC_RESTART SEC_IDLE
@@ -282,7 +293,7 @@ inline sectionClosed() {
 inline sectionNoSlot() {
     if
     :: stage == ACQ ->
-#ifdef OVERFLOW_CHECKS_FLAG
+#ifdef BUG_SEPARATE_FLAG_CHECKED_BEFORE_OVERFLOW_CAS
         if                                                    /* acquireOverflow: refuse when the flag is set */
         :: FLAG && REFUSED_GO_HOME -> finished++; break
         :: FLAG && !REFUSED_GO_HOME -> skip
@@ -304,7 +315,7 @@ inline sectionStart() {
     :: else ->
         PREEMPT_OTHERS(t, c);
         scpu[t] = c; c = 0;
-#if defined(FLAG_CHECK_OUTSIDE_SECTION)
+#if defined(BUG_FLAG_READ_OUTSIDE_SECTION)
         sec[t] = SEC_FLAG                                     /* the flag was read before the section */
 #elif defined(FAITHFUL)
         sec[t] = SEC_CPU                                      /* the flag read is its own step */
@@ -376,13 +387,13 @@ inline closeGeneration(when) {
 /* the fold (foldNetSlots, then the release of BIAS - folded), one step per atomic operation:
  *   fold 1  close the flag. Default: old = ovf.fetch_or(closed), folded = old.count (the flag IS that bit, so this
  *           closes the overflow word too). TWO_WORDS: flag = 1.
- *   fold 2  membarrier: every uncommitted section restarts (skipped with -DNO_MEMBARRIER)
+ *   fold 2  membarrier: every uncommitted section restarts (skipped with -DBUG_FOLD_WITHOUT_MEMBARRIER)
  *   fold 3  sum of the slots, folded += sum - baseline, baseline = sum; TWO_WORDS: then old = ovf.fetch_or(closed),
  *           folded += old.count. Run-down of g has begun: every path refuses. (FAITHFUL: fold 3 and 4 load one slot
  *           each, fold 5 does the rest.)
  *   fold 6  sharedRelease(BIAS - folded): completes g if that brings pending to 0
  *   fold 7  waitersComplete(g) if it completed with WAITERS set */
-#ifdef NO_MEMBARRIER
+#ifdef BUG_FOLD_WITHOUT_MEMBARRIER
 #define AFTER_FLAG 3
 #else
 #define AFTER_FLAG 2
@@ -486,7 +497,7 @@ proctype Holder(byte t) {
     byte me = HOLDER;
     LOCALS;
     do
-#ifdef FLAG_CHECK_OUTSIDE_SECTION
+#ifdef BUG_FLAG_READ_OUTSIDE_SECTION
     :: atomic {                                            /* the flag, read before the section */
             (stage == ACQ || stage == HOLD) && sec[t] == SEC_IDLE ->
             if
@@ -498,7 +509,7 @@ proctype Holder(byte t) {
 #else
     :: atomic { (stage == ACQ || stage == HOLD) && sec[t] == SEC_IDLE -> sectionStart() }
 #endif
-#if defined(FAITHFUL) && !defined(FLAG_CHECK_OUTSIDE_SECTION)
+#if defined(FAITHFUL) && !defined(BUG_FLAG_READ_OUTSIDE_SECTION)
     :: atomic {                                            /* the flag, inside the section */
             sec[t] == SEC_CPU ->
             if

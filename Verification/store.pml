@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * store.pml -- included by rundown.pml and rundown_cache_aware.pml, before the word-specific part.
+ * store.pml -- included by rundown.pml, rundown_cache_aware.pml and rundown_rseq.pml, before the word-specific part.
  *
  * Checking switches, ghost state, and the waiter store (WaiterStore + WaiterRegistry + ConditionLock): its mutex,
  * its registry of waiter records and callbacks, the condition variable and the async waiter's continuation, and

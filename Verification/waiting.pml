@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * waiting.pml -- included by rundown.pml and rundown_cache_aware.pml after their word-specific part.
+ * waiting.pml -- included by rundown.pml, rundown_cache_aware.pml and rundown_rseq.pml after their word-specific part.
  *
- * The slow path, which is the same for both variants: registration of waiters and callbacks on the word that
+ * The slow path, which is the same for all three models: registration of waiters and callbacks on the word that
  * carries CLOSED / WAITERS / generation (WORD), the blocking, async and callback forms of waiting, and the actors
  * that use them. The including model defines WORD, load(w), forget(w), SAME_AS_WORD(w), HAS_COMPLETED(g, w),
  * closeGeneration(when) (its first step; sets g), CLOSE_STEPS / CLOSED (the rest of it, if any, as options of the
