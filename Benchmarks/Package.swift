@@ -24,6 +24,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Rundown", package: "swift-rundown"),
+                .product(name: "_RundownTestSupport", package: "swift-rundown"),
                 "CThreadState",
             ],
             path: "Benchmarks/RundownBenchmarks",

@@ -622,6 +622,7 @@ package_name="$(basename "$root" | tr '[:upper:]' '[:lower:]')"
 root_id="$(printf '%s' "$root" | sha256sum | cut -c1-12)"
 mapfile -t library_sources < <(find "$root/Sources/Rundown" -name '*.swift' | LC_ALL=C sort)
 mapfile -t test_sources < <(find "$root/Tests/RundownTests" -name '*.swift' | LC_ALL=C sort)
+mapfile -t support_sources < <(find "$root/Sources/RundownTestSupport" -name '*.swift' | LC_ALL=C sort)
 [ ${#library_sources[@]} -gt 0 ] || fail "no Swift files under $root/Sources/Rundown"
 [ ${#test_sources[@]} -gt 0 ] || fail "no Swift files under $root/Tests/RundownTests"
 
@@ -657,12 +658,18 @@ for current_triple in "${triples[@]}"; do
 
     work="$cache/$current_triple/runs/$root_id"
     rm -rf "$work"
-    mkdir -p "$work/modules" "$work/CRundownSupport"
+    mkdir -p "$work/modules" "$work/CRundownSupport" "$work/CRundownTestSupport"
     clang_cache="$cache/$current_triple/clang-module-cache"
     # SwiftPM's generated module map for the C target.
     cat >"$work/CRundownSupport/module.modulemap" <<EOF
 module CRundownSupport {
     umbrella header "$root/Sources/CRundownSupport/include/CRundownSupport.h"
+    export *
+}
+EOF
+    cat >"$work/CRundownTestSupport/module.modulemap" <<EOF
+module CRundownTestSupport {
+    umbrella header "$root/Sources/CRundownTestSupport/include/CRundownTestSupport.h"
     export *
 }
 EOF
@@ -681,6 +688,8 @@ EOF
         -package-name "$package_name" -parse-as-library -diagnostic-style llvm -plugin-path "$plugins"
         -Xcc "-fmodule-map-file=$work/CRundownSupport/module.modulemap"
         -Xcc -I -Xcc "$root/Sources/CRundownSupport/include"
+        -Xcc "-fmodule-map-file=$work/CRundownTestSupport/module.modulemap"
+        -Xcc -I -Xcc "$root/Sources/CRundownTestSupport/include"
     )
 
     target_name=Rundown
@@ -702,6 +711,11 @@ EOF
         [ "$keep_going" -eq 1 ] || stop=1
         continue
     fi
+    # The tests' support target (threads, pinning, naming), which the tests import.
+    run_logged "RundownTestSupport: emit module" "$work/RundownTestSupport.emit-module.log" \
+        "$frontend" -frontend -emit-module "${support_sources[@]}" -module-name RundownTestSupport "${common[@]}" \
+        -experimental-skip-non-inlinable-function-bodies-without-types \
+        -emit-module-path "$work/modules/RundownTestSupport.swiftmodule" || true
     check_step "RundownTests: SIL" "$work/RundownTests.sil.log" \
         "$frontend" -frontend -emit-sil "${test_sources[@]}" -module-name RundownTests "${common[@]}" \
         "${test_flags[@]}" -I "$work/modules" -enable-cross-import-overlays -o "$work/RundownTests.sil"

@@ -25,6 +25,7 @@ violations=$(
     git ls-files --cached --others --exclude-standard -- '*.swift' \
         | grep -v '/PlatformShim\.swift$' \
         | grep -v '^Scripts/AppleStandIn/' \
+        | while read -r file; do if [ -f "$file" ]; then printf '%s\n' "$file"; fi; done \
         | xargs -r grep -nE '^[[:space:]]*(@[A-Za-z_]+(\([^)]*\))?[[:space:]]+)*((public|package|internal|fileprivate|private)[[:space:]]+)?import[[:space:]]+((struct|class|enum|protocol|typealias|func|var|let)[[:space:]]+)?(Glibc|Musl|Darwin|SwiftGlibc)([.[:space:]]|$)' \
         || true
 )

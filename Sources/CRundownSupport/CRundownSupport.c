@@ -12,6 +12,7 @@
 #endif
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include "CRundownSupport.h"
 
 int c_rundown_current_cpu(void) {
@@ -20,42 +21,6 @@ int c_rundown_current_cpu(void) {
 #elif defined(__APPLE__)
     size_t cpu = 0;
     return pthread_cpu_number_np(&cpu) == 0 ? (int)cpu : -1;
-#endif
-}
-
-int c_rundown_pin_current_thread(int cpu) {
-#if defined(__linux__)
-    if (cpu < 0 || cpu >= CPU_SETSIZE) {
-        return EINVAL;
-    }
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-#elif defined(__APPLE__)
-    (void)cpu;
-    return -1;
-#endif
-}
-
-int c_rundown_usable_cpus(int *cpus, int capacity) {
-#if defined(__linux__)
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof(set), &set) != 0) {
-        return -1;
-    }
-    int count = 0;
-    for (int cpu = 0; cpu < CPU_SETSIZE && count < capacity; cpu++) {
-        if (CPU_ISSET(cpu, &set)) {
-            cpus[count++] = cpu;
-        }
-    }
-    return count;
-#elif defined(__APPLE__)
-    (void)cpus;
-    (void)capacity;
-    return -1;
 #endif
 }
 
@@ -82,72 +47,79 @@ void c_rundown_thread_name(char *buffer, int capacity) {
 #endif
 }
 
-void c_rundown_set_thread_name(const char *name) {
-    // The longest name the platform keeps, terminating NUL included: longer names are truncated here, at a UTF-8
-    // character boundary, rather than refused (Darwin's pthread_setname_np fails with ENAMETOOLONG at 64 bytes).
-#if defined(__linux__)
-    enum { capacity = 16 };
-#elif defined(__APPLE__)
-    enum { capacity = 64 };
-#endif
-    char truncated[capacity];
-    size_t length = 0;
-    while (length < capacity - 1 && name[length] != '\0') {
-        truncated[length] = name[length];
-        length++;
-    }
-    if (name[length] != '\0') {
-        // The limit may split the last character: find where it starts (its lead byte is not 10xxxxxx) and how
-        // long its lead byte says it is; drop it unless all of it was kept.
-        size_t start = length;
-        while (start > 0 && ((unsigned char)truncated[start - 1] & 0xC0) == 0x80) {
-            start--;
-        }
-        if (start > 0) {
-            unsigned char lead = (unsigned char)truncated[start - 1];
-            size_t expected = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-            if (length - (start - 1) < expected) {
-                length = start - 1;
-            }
-        }
-    }
-    truncated[length] = '\0';
-#if defined(__linux__)
-    (void)pthread_setname_np(pthread_self(), truncated);
-#elif defined(__APPLE__)
-    (void)pthread_setname_np(truncated);
-#endif
-}
-
-struct c_rundown_thread_start_context {
+struct c_rundown_detached_start {
     c_rundown_thread_body body;
     void *context;
+    char name[16];
 };
 
-static void *c_rundown_thread_main(void *argument) {
-    struct c_rundown_thread_start_context start = *(struct c_rundown_thread_start_context *)argument;
+static void *c_rundown_detached_main(void *argument) {
+    struct c_rundown_detached_start start = *(struct c_rundown_detached_start *)argument;
     free(argument);
+#if defined(__linux__)
+    (void)pthread_setname_np(pthread_self(), start.name);
+#elif defined(__APPLE__)
+    (void)pthread_setname_np(start.name);
+#endif
     start.body(start.context);
     return NULL;
 }
 
-int c_rundown_thread_start(uintptr_t *thread, c_rundown_thread_body body, void *context) {
-    struct c_rundown_thread_start_context *start = malloc(sizeof(*start));
+int c_rundown_start_detached_thread(c_rundown_thread_body body, void *context, const char *name) {
+    struct c_rundown_detached_start *start = malloc(sizeof(*start));
     if (start == NULL) {
         return ENOMEM;
     }
     start->body = body;
     start->context = context;
-    pthread_t handle;
-    int result = pthread_create(&handle, NULL, c_rundown_thread_main, start);
+    // The library's own thread names are ASCII and short: cut at 15 bytes, which every platform keeps.
+    strncpy(start->name, name, sizeof(start->name) - 1);
+    start->name[sizeof(start->name) - 1] = '\0';
+    pthread_attr_t attributes;
+    int result = pthread_attr_init(&attributes);
+    if (result == 0) {
+        result = pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    }
+    pthread_t thread;
+    if (result == 0) {
+        result = pthread_create(&thread, &attributes, c_rundown_detached_main, start);
+    }
+    (void)pthread_attr_destroy(&attributes);
     if (result != 0) {
         free(start);
-        return result;
     }
-    *thread = (uintptr_t)handle;
-    return 0;
+    return result;
 }
 
-int c_rundown_thread_join(uintptr_t thread) {
-    return pthread_join((pthread_t)thread, NULL);
+_Thread_local void *c_rundown_thread_slab_value;
+
+static pthread_key_t c_rundown_slab_key;
+static pthread_once_t c_rundown_slab_key_once = PTHREAD_ONCE_INIT;
+static int c_rundown_slab_key_result;
+static void (*c_rundown_slab_exit)(void *);
+
+static void c_rundown_slab_destructor(void *slab) {
+    void (*on_exit)(void *) = __atomic_load_n(&c_rundown_slab_exit, __ATOMIC_ACQUIRE);
+    if (slab != NULL && on_exit != NULL) {
+        c_rundown_thread_slab_value = NULL;
+        on_exit(slab);
+    }
+}
+
+static void c_rundown_make_slab_key(void) {
+    c_rundown_slab_key_result = pthread_key_create(&c_rundown_slab_key, c_rundown_slab_destructor);
+}
+
+int c_rundown_set_thread_slab(void *slab, void (*on_exit)(void *slab)) {
+    (void)pthread_once(&c_rundown_slab_key_once, c_rundown_make_slab_key);
+    if (c_rundown_slab_key_result != 0) {
+        return c_rundown_slab_key_result;
+    }
+    // Every caller passes the same function; an atomic store, so that threads setting it at once do not race.
+    __atomic_store_n(&c_rundown_slab_exit, on_exit, __ATOMIC_RELEASE);
+    int result = pthread_setspecific(c_rundown_slab_key, slab);
+    if (result == 0) {
+        c_rundown_thread_slab_value = slab;
+    }
+    return result;
 }

@@ -200,10 +200,10 @@ struct CacheAwareScalingTests {
         // The slots are not reset; the next generation counts from their sums.
         rundown.reInitialize()
         #expect(rundown.state == .active(holders: 0))
-        let third = TestThread(pinnedTo: 1) { _ = rundown.unsafe.tryAcquire(count: 3) }
+        let third = TestThread(pinnedTo: 1) { _ = rundown.unsafeTryAcquire(count: 3) }
         third.join()
         #expect(rundown.state == .active(holders: 3))
-        rundown.unsafe.release(count: 3)
+        rundown.unsafeRelease(count: 3)
         #expect(rundown.waitForRundown(timeout: .zero))
     }
 

@@ -134,9 +134,9 @@ struct HolderReportTests {
     func unguardedPairIsReported(flavor: RundownFlavor) throws {
         let rundown = flavor.makeRecording()
         let firstLine = #line + 1
-        #expect(rundown.unsafe.tryAcquire(count: 3))
+        #expect(rundown.unsafeTryAcquire(count: 3))
         let secondLine = #line + 1
-        #expect(rundown.unsafe.tryAcquire(count: 1))
+        #expect(rundown.unsafeTryAcquire(count: 1))
 
         let report = rundown.holderReport()
         #expect(report.holderCount == 4)
@@ -144,9 +144,9 @@ struct HolderReportTests {
         #expect(report.holders.map(\.line) == [firstLine, secondLine], "oldest first")
         #expect(report.holders.map(\.count) == [3, 1])
 
-        rundown.unsafe.release(count: 3)
+        rundown.unsafeRelease(count: 3)
         #expect(rundown.holderReport().holders.map(\.line) == [secondLine])
-        rundown.unsafe.release(count: 1)
+        rundown.unsafeRelease(count: 1)
         #expect(rundown.holderReport().holders.isEmpty)
         #expect(liveHolderRecords(rundown) == 0)
     }
@@ -159,17 +159,17 @@ struct HolderReportTests {
     )
     func unguardedReleaseLeavesScopedRecords(flavor: RundownFlavor) throws {
         let rundown = flavor.makeRecording()
-        #expect(rundown.unsafe.tryAcquire(count: 1))
+        #expect(rundown.unsafeTryAcquire(count: 1))
         let scopeLine = #line + 1
         let inside = try rundown.withProtection { () -> RundownHolderReport in
-            rundown.unsafe.release(count: 1)
+            rundown.unsafeRelease(count: 1)
             return rundown.holderReport()
         }
         #expect(inside.holders.map(\.line) == [scopeLine], "the scope is still inside, the unguarded holder left")
         let guardLine = #line + 1
         let guardValue = try rundown.tryAcquire()
-        #expect(rundown.unsafe.tryAcquire(count: 1))
-        rundown.unsafe.release(count: 1)
+        #expect(rundown.unsafeTryAcquire(count: 1))
+        rundown.unsafeRelease(count: 1)
         #expect(rundown.holderReport().holders.map(\.line) == [guardLine])
         guardValue.release()
         #expect(rundown.holderReport().holders.isEmpty)
@@ -260,7 +260,7 @@ struct HolderReportTests {
                 case 0: try! rundown.withProtection { #expect(rundown.holderReport().holderCount >= 1) }
                 case 1: try! rundown.tryAcquire().release()
                 default:
-                    if rundown.unsafe.tryAcquire(count: 2) { rundown.unsafe.release(count: 2) }
+                    if rundown.unsafeTryAcquire(count: 2) { rundown.unsafeRelease(count: 2) }
                 }
             }
         }

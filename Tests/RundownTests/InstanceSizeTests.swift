@@ -1,6 +1,7 @@
-@_spi(Testing) import Rundown
-// SPDX-License-Identifier: Apache-2.0
 import Testing
+
+// SPDX-License-Identifier: Apache-2.0
+@_spi(Testing) @testable import Rundown
 
 /// What one run-down object costs in memory.
 @Suite("Instance size")
@@ -26,5 +27,25 @@ struct InstanceSizeTests {
         print("RundownEngine size: \(MemoryLayout<RundownEngine>.size) bytes")
         #expect(MemoryLayout<RundownEngine>.size <= 16)
         #expect(MemoryLayout<RundownEngine>.stride <= 16)
+    }
+
+    @Test(
+        "a CacheAwareRundownRef's memory footprint is its layout: lines, anchors, objects",
+        arguments: [1, 2, 8, 128]
+    )
+    func cacheAwareFootprintIsTheLayout(slotCount: Int) {
+        let rundown = CacheAwareRundownRef(slotCount: slotCount)
+        let anchors = rundown.anchors
+        let expected =
+            (slotCount + 1) * 128 + anchors.count * instanceSize(of: SlotAnchor.self)
+            + instanceSize(of: PerCPUStorage.self) + instanceSize(of: CacheAwareRundownRef.self)
+            + 4 * MemoryLayout<UInt>.size + anchors.capacity * MemoryLayout<SlotAnchor>.stride
+        #expect(rundown.memoryFootprint == expected)
+        // What the allocator handed out for each object covers its instance size, and an anchor spans more than
+        // two cache-line pairs' worth (so no two anchors' reference counts share a pair).
+        #expect(allocatedSize(of: rundown) >= instanceSize(of: CacheAwareRundownRef.self))
+        #expect(allocatedSize(of: rundown.storage) >= instanceSize(of: PerCPUStorage.self))
+        #expect(anchors.allSatisfy { allocatedSize(of: $0) >= instanceSize(of: SlotAnchor.self) })
+        #expect(instanceSize(of: SlotAnchor.self) > 256)
     }
 }

@@ -27,7 +27,7 @@ struct MisuseTests {
     func releaseWithoutAcquire(flavor: RundownFlavor) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [flavor] in
             let rundown = flavor.make()
-            rundown.unsafe.release(count: 1)
+            rundown.unsafeRelease(count: 1)
             rundown.beginRundown()
         }
         expectMessage(result, contains: Self.overReleaseMessage(flavor, atRelease: "releasing 1 while 0", net: -1))
@@ -37,8 +37,8 @@ struct MisuseTests {
     func releaseMoreThanAcquired(flavor: RundownFlavor) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [flavor] in
             let rundown = flavor.make()
-            _ = rundown.unsafe.tryAcquire(count: 2)
-            rundown.unsafe.release(count: 3)
+            _ = rundown.unsafeTryAcquire(count: 2)
+            rundown.unsafeRelease(count: 3)
             rundown.beginRundown()
         }
         expectMessage(
@@ -51,9 +51,9 @@ struct MisuseTests {
     func releaseMoreThanAcquiredWhileRunningDown(flavor: RundownFlavor) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [flavor] in
             let rundown = flavor.make()
-            _ = rundown.unsafe.tryAcquire(count: 1)
+            _ = rundown.unsafeTryAcquire(count: 1)
             rundown.beginRundown()
-            rundown.unsafe.release(count: 2)
+            rundown.unsafeRelease(count: 2)
         }
         expectMessage(result, contains: "released without a matching acquire: releasing 2 while 1 holders are inside")
     }
@@ -64,7 +64,7 @@ struct MisuseTests {
             let rundown = flavor.make()
             let guardValue = try? rundown.tryAcquire(count: 2)
             guardValue?.release()
-            rundown.unsafe.release(count: 1)
+            rundown.unsafeRelease(count: 1)
             rundown.beginRundown()
         }
         expectMessage(result, contains: "run-down protection released without a matching acquire")
@@ -108,7 +108,7 @@ struct MisuseTests {
     @Test("unsafe.tryAcquire(count: .max)", arguments: RundownFlavor.allCases)
     func unsafeCountIntMax(flavor: RundownFlavor) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [flavor] in
-            _ = flavor.make().unsafe.tryAcquire(count: .max)
+            _ = flavor.make().unsafeTryAcquire(count: .max)
         }
         expectMessage(result, contains: "would overflow the holder count")
     }
@@ -117,7 +117,7 @@ struct MisuseTests {
     func oneMoreAtMaximum(flavor: RundownFlavor) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [flavor] in
             let (rundown, limit) = Self.overflowSubject(flavor)
-            guard rundown.unsafe.tryAcquire(count: limit) else { return }
+            guard rundown.unsafeTryAcquire(count: limit) else { return }
             _ = try? rundown.tryAcquire()
         }
         expectMessage(result, contains: "acquiring 1 more run-down holders would overflow the holder count")
@@ -128,7 +128,7 @@ struct MisuseTests {
     func countOnTopOfHolders(flavor: RundownFlavor) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [flavor] in
             let (rundown, limit) = Self.overflowSubject(flavor)
-            guard rundown.unsafe.tryAcquire(count: limit - 1) else { return }
+            guard rundown.unsafeTryAcquire(count: limit - 1) else { return }
             _ = try? rundown.tryAcquire(count: 2)
         }
         expectMessage(result, contains: "acquiring 2 more run-down holders would overflow the holder count")
@@ -138,13 +138,13 @@ struct MisuseTests {
     @Test("filling the count exactly is allowed and releases back to zero", arguments: RundownFlavor.allCases)
     func fillingTheCountExactly(flavor: RundownFlavor) throws {
         let (rundown, limit) = Self.overflowSubject(flavor)
-        #expect(rundown.unsafe.tryAcquire(count: limit - 1))
+        #expect(rundown.unsafeTryAcquire(count: limit - 1))
         let last = try rundown.tryAcquire()
         #expect(rundown.state == .active(holders: limit))
         rundown.beginRundown()
         #expect(rundown.state == .runningDown(holders: limit))
         last.release()
-        rundown.unsafe.release(count: limit - 1)
+        rundown.unsafeRelease(count: limit - 1)
         #expect(rundown.state == .completed)
     }
 
@@ -158,7 +158,7 @@ struct MisuseTests {
     func foldCountsAtMostItsLimit() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let rundown = CacheAwareRundownRef(slotCount: 1)
-            _ = rundown.unsafe.tryAcquire(count: 1 << 30)
+            _ = rundown.unsafeTryAcquire(count: 1 << 30)
             rundown.beginRundown()
         }
         expectMessage(result, contains: "holds 1073741824 holders when its run-down begins, more than the 1073741823")
@@ -183,7 +183,7 @@ struct MisuseTests {
     func unsafeAcquireNonPositiveCount(flavor: RundownFlavor, count: Int) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             [flavor, count] in
-            _ = flavor.make().unsafe.tryAcquire(count: count)
+            _ = flavor.make().unsafeTryAcquire(count: count)
         }
         expectMessage(result, contains: "acquired or released with a count of \(count); the count must be positive")
     }
@@ -193,8 +193,8 @@ struct MisuseTests {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             [flavor, count] in
             let rundown = flavor.make()
-            _ = rundown.unsafe.tryAcquire(count: 1)
-            rundown.unsafe.release(count: count)
+            _ = rundown.unsafeTryAcquire(count: 1)
+            rundown.unsafeRelease(count: count)
         }
         expectMessage(result, contains: "acquired or released with a count of \(count); the count must be positive")
     }
@@ -240,8 +240,8 @@ struct MisuseTests {
     func reInitializeRunningDownWithCounts(flavor: RundownFlavor) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [flavor] in
             let rundown = flavor.make()
-            _ = rundown.unsafe.tryAcquire(count: 5)
-            rundown.unsafe.release(count: 1)
+            _ = rundown.unsafeTryAcquire(count: 5)
+            rundown.unsafeRelease(count: 1)
             rundown.beginRundown()
             rundown.reInitialize()
         }

@@ -120,9 +120,9 @@ struct ReadmeExamples {
         rundown.reInitialize()  // after completion: open for holders again
 
         // Protection that must cross a C callback, where no guard can go:
-        if rundown.unsafe.tryAcquire(count: 1) {
+        if rundown.unsafeTryAcquire(count: 1) {
             #expect(rundown.state == .active(holders: 1))
-            rundown.unsafe.release(count: 1)
+            rundown.unsafeRelease(count: 1)
         }
         #expect(rundown.state == .active(holders: 0))
     }
@@ -190,10 +190,10 @@ struct ReadmeExamples {
             #expect(!rundown.beginRundown(), "\(flavor)")
         }
         let protected = RundownRef()
-        let held = protected.unsafe.tryAcquire()
+        let held = protected.unsafeTryAcquire()
         #expect(held && protected.beginRundown())
         #expect(!protected.beginRundown(), "a second begin while running down did not begin anything")
-        protected.unsafe.release()
+        protected.unsafeRelease()
     }
 
     @Test("every blocking wait, called from synchronous code on each type (async code gets the async overloads)")

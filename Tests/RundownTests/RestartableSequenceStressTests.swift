@@ -52,7 +52,7 @@ struct RestartableSequenceStressTests {
         // flag every section reads.
         let rundown = slotCount.map { CacheAwareRundownRef(slotCount: $0) } ?? CacheAwareRundownRef()
         let ledger = Ledger()
-        let abortsBefore = CacheAwareRundownRef.restartedSequenceCount
+        let abortsBefore = CacheAwareRundownRef.restartedSequences
         var loop = StressLoop(
             "rseq-ledger-\(rundown.slotCount)-slots",
             flavor: RundownFlavor.cacheAware.rawValue,
@@ -80,7 +80,7 @@ struct RestartableSequenceStressTests {
         }
         ledger.stop.store(true, ordering: .relaxed)
         for holder in holders { holder.join() }
-        let aborts = CacheAwareRundownRef.restartedSequenceCount - abortsBefore
+        let aborts = CacheAwareRundownRef.restartedSequences - abortsBefore
         // Operations: the protected sections, plus one wait per round.
         loop.report(operations: sections.value + loop.rounds)
         #expect(drainedWhileInside == 0, "a wait returned while a holder of its generation was still inside")

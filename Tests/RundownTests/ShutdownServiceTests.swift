@@ -61,7 +61,7 @@ private struct StuckRequests: Service {
 struct ShutdownServiceTests {
     @Test("a signal starts the shutdown; the deadline logs the stuck holder's site and the group ends with the error")
     func stuckHolderIsLoggedAtTheDeadline() async throws {
-        let requests = RundownRef(recordingHolders: true)
+        let requests = RundownRef(name: "shutdown-test requests", recordingHolders: true)
         let log = LogCollector()
         let stuck = StuckRequests(requests: requests, cancellable: false)
         let shutdown = RundownShutdownService(
@@ -103,10 +103,13 @@ struct ShutdownServiceTests {
         #expect(elapsed < .seconds(30), "ends at the deadline, not when the holder leaves: \(elapsed)")
 
         let errors = log.all.filter { $0.hasPrefix("error") }
-        try #require(errors.count == 1, "\(log.all)")
+        try #require(errors.count == 2, "\(log.all)")
         #expect(errors[0].contains("run-down did not finish within"))
         #expect(errors[0].contains("RundownTests/ShutdownServiceTests.swift:"))
         #expect(errors[0].contains("in run()"))
+        // Then every recording object of the process, under its name: the drained one among them.
+        #expect(errors[1].contains("recording run-down objects at the deadline"))
+        #expect(errors[1].contains("shutdown-test requests: RundownTests/ShutdownServiceTests.swift:"))
     }
 
     @Test("cancellable holders are cancelled after the grace period, and the shutdown then finishes cleanly")

@@ -68,7 +68,7 @@ struct StateTransitionTests {
         rundown.beginRundown()
         #expect(throws: RundownError.rundownInProgress) { _ = try rundown.tryAcquire() }
         #expect(throws: RundownError.rundownInProgress) { _ = try rundown.tryAcquire(count: 5) }
-        #expect(rundown.unsafe.tryAcquire(count: 2) == false)
+        #expect(rundown.unsafeTryAcquire(count: 2) == false)
         #expect(rundown.state == .runningDown(holders: 1))
         guardValue.release()
         #expect(rundown.state == .completed)
@@ -112,13 +112,13 @@ struct StateTransitionTests {
     @Test("the unsafe pair acquires and releases counts", arguments: RundownFlavor.allCases)
     func unsafePair(flavor: RundownFlavor) {
         let rundown = flavor.make()
-        #expect(rundown.unsafe.tryAcquire(count: 2))
-        #expect(rundown.unsafe.tryAcquire(count: 1))
+        #expect(rundown.unsafeTryAcquire(count: 2))
+        #expect(rundown.unsafeTryAcquire(count: 1))
         #expect(rundown.state == .active(holders: 3))
         rundown.beginRundown()
-        rundown.unsafe.release(count: 2)
+        rundown.unsafeRelease(count: 2)
         #expect(rundown.state == .runningDown(holders: 1))
-        rundown.unsafe.release(count: 1)
+        rundown.unsafeRelease(count: 1)
         #expect(rundown.state == .completed)
     }
 
@@ -141,7 +141,7 @@ struct StateTransitionTests {
     func reInitializeWhileRunningDownTraps(flavor: RundownFlavor) async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [flavor] in
             let rundown = flavor.make()
-            _ = rundown.unsafe.tryAcquire(count: 3)
+            _ = rundown.unsafeTryAcquire(count: 3)
             rundown.beginRundown()
             rundown.reInitialize()
         }

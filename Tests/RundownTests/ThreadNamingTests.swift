@@ -1,6 +1,4 @@
 // SPDX-License-Identifier: Apache-2.0
-import CRundownSupport
-@_spi(Testing) import Rundown
 import Testing
 
 /// Thread names as the tests set them and holder reports read them: too long a name is truncated to what the
@@ -13,7 +11,7 @@ struct ThreadNamingTests {
         let read = Locked<String?>(nil)
         TestThread {
             nameCurrentThread(name)
-            read.withLock { $0 = currentThreadName() }
+            read.withLock { $0 = RundownTestThread.currentThreadName }
         }
         .join()
         let kept = read.withLock { $0 } ?? ""
@@ -30,16 +28,9 @@ struct ThreadNamingTests {
         let read = Locked<String?>(nil)
         TestThread {
             nameCurrentThread("worker 7")
-            read.withLock { $0 = currentThreadName() }
+            read.withLock { $0 = RundownTestThread.currentThreadName }
         }
         .join()
         #expect(read.withLock { $0 } == "worker 7")
-    }
-
-    /// The calling thread's name, as holder reports read it.
-    private func currentThreadName() -> String {
-        var buffer = [CChar](repeating: 0, count: 128)
-        c_rundown_thread_name(&buffer, Int32(buffer.count))
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

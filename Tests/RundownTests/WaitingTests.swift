@@ -44,7 +44,7 @@ struct WaitingTests {
     @Test("many waiters of both kinds all return", arguments: RundownFlavor.allCases)
     func manyMixedWaitersAllReturn(flavor: RundownFlavor) async {
         let rundown = flavor.make()
-        #expect(rundown.unsafe.tryAcquire(count: 2))
+        #expect(rundown.unsafeTryAcquire(count: 2))
         let returned = Counter()
         let blockingWaiters = (0..<6).map { index in
             TestThread {
@@ -71,7 +71,7 @@ struct WaitingTests {
                 try? await Task.sleep(for: .milliseconds(20))
                 let returnedEarly = returned.value
                 #expect(returnedEarly == 0)
-                rundown.unsafe.release(count: 2)
+                rundown.unsafeRelease(count: 2)
             }
         }
         for waiter in blockingWaiters { waiter.join() }

@@ -72,10 +72,10 @@ private struct AllocationRegistrar: RundownTypeVisitor {
         }
 
         let forUnsafe = Rundown()
-        Benchmark("\(name).unsafe.tryAcquire+release", configuration: allocationConfiguration) { _ in
+        Benchmark("\(name).unsafeTryAcquire+unsafeRelease", configuration: allocationConfiguration) { _ in
             for _ in 0..<operationsPerAllocationSample {
-                guard forUnsafe.unsafe.tryAcquire(count: 1) else { acquisitionFailed(name) }
-                forUnsafe.unsafe.release(count: 1)
+                guard forUnsafe.unsafeTryAcquire(count: 1) else { acquisitionFailed(name) }
+                forUnsafe.unsafeRelease(count: 1)
             }
         }
 

@@ -43,11 +43,11 @@ protocol LeakCheckedRundown: AnyObject, Sendable {
 
 extension LeakCheckedRundown where Self: RundownProtection {
     func hold() {
-        guard unsafe.tryAcquire(count: 1) else { acquisitionFailed(Self.leakName) }
+        guard unsafeTryAcquire(count: 1) else { acquisitionFailed(Self.leakName) }
     }
 
     func leave() {
-        unsafe.release(count: 1)
+        unsafeRelease(count: 1)
     }
 }
 

@@ -53,16 +53,9 @@ let leakTimeout = Duration.microseconds(20)
 /// spends getting its turn and installing its value before it waits for readers with what is left of it.
 let leakReplacementTimeout = Duration.microseconds(200)
 
-/// How long a wait that is cancelled would wait; its task is cancelled within microseconds.
-///
-/// Short, because the timer of a cancelled `Task.sleep` (which the timed async waits use) stays queued, with its
-/// allocations, until its deadline: a sample ends with ``drainLeakTimers()``, after every such deadline.
+/// How long a wait that is cancelled would wait; its task is cancelled within microseconds, and its timer goes with
+/// it (``EarlyEndedWaitRounds`` checks that with a one-hour deadline).
 let leakCancelledTimeout = Duration.milliseconds(100)
-
-/// Waits until the timers of every cancelled wait of the sample have fired and freed what they hold.
-func drainLeakTimers() async {
-    try? await Task.sleep(for: leakCancelledTimeout * 3)
-}
 
 /// The thread that blocking waiters and blocking replacements of the leak rounds run on: created once, so that no
 /// sample pays for a new thread.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-@_spi(Testing) import Rundown
+import RundownTestSupport
 
-/// A thread of the benchmarks: the library's one test-thread helper, ``RundownTestThread``.
+/// A thread of the benchmarks: the package's one test-thread helper, ``RundownTestThread``.
 typealias BenchmarkThread = RundownTestThread
 
 extension RundownTestThread {

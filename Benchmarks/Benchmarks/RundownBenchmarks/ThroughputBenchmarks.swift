@@ -53,10 +53,8 @@ func registerThroughputBenchmarks() {
         EngineWithProtectionContender.self,
         setup: { checkRundownSemantics(of: EngineWithProtectionContender.self) }
     )
-    registerSync(
-        RecordingWithProtectionContender.self,
-        setup: { checkRundownSemantics(of: RecordingWithProtectionContender.self) }
-    )
+    registerMade(RecordingRundownRefMaker.self)
+    registerMade(RecordingCacheAwareMaker.self)
     registerSync(WithValueContender.self)
     registerSync(MutexReadContender.self)
     registerSync(LockedGenerationContender.self)
@@ -67,6 +65,12 @@ func registerThroughputBenchmarks() {
 
     registerAsync(AsyncAtomicFloor.self)
     registerAsync(ActorContender.self, setup: { await checkRundownSemantics(of: ActorContender.self) })
+}
+
+/// Registers `withProtection {}` on what `Maker` makes, after checking that it behaves as run-down protection.
+private func registerMade<Maker: RundownMaker>(_: Maker.Type) {
+    typealias Contender = MadeWithProtectionContender<Maker>
+    registerSync(Contender.self, setup: { checkRundownSemantics(of: Contender.self) })
 }
 
 private struct ThroughputRegistrar: RundownTypeVisitor {

@@ -115,7 +115,7 @@ final class RundownBlockingProbe<Rundown: BenchmarkedRundown>: BlockingWakeProbe
     private let rundown = Rundown()
 
     init() {
-        precondition(rundown.unsafe.tryAcquire(count: 1), "acquisition failed on a new object")
+        precondition(rundown.unsafeTryAcquire(count: 1), "acquisition failed on a new object")
     }
 
     var waiterHasStarted: Bool {
@@ -127,7 +127,7 @@ final class RundownBlockingProbe<Rundown: BenchmarkedRundown>: BlockingWakeProbe
     }
 
     func wake() {
-        rundown.unsafe.release(count: 1)
+        rundown.unsafeRelease(count: 1)
     }
 }
 
@@ -138,7 +138,7 @@ final class RundownAsyncProbe<Rundown: BenchmarkedRundown>: AsyncWakeProbe {
     private let rundown = Rundown()
 
     init() {
-        precondition(rundown.unsafe.tryAcquire(count: 1), "acquisition failed on a new object")
+        precondition(rundown.unsafeTryAcquire(count: 1), "acquisition failed on a new object")
     }
 
     var waiterHasStarted: Bool {
@@ -150,6 +150,6 @@ final class RundownAsyncProbe<Rundown: BenchmarkedRundown>: AsyncWakeProbe {
     }
 
     func wake() {
-        rundown.unsafe.release(count: 1)
+        rundown.unsafeRelease(count: 1)
     }
 }

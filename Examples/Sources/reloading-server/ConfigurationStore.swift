@@ -28,7 +28,7 @@ final class ConfigurationStore: Sendable {
         self.logger = logger
         let first = try RouteTable(loadingFrom: path, generation: 1)
         ledger.installing(1, reason: "startup")
-        tables = RundownProtected(first)
+        tables = RundownProtected(first, name: "route tables", recordingHolders: true)
         lastGeneration = Atomic(1)
         logger.info("generation installed", metadata: ["generation": "1", "routes": "\(first.routes.count)"])
     }

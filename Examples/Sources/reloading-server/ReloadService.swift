@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+import Logging
+import Rundown
 import ServiceLifecycle
 import UnixSignals
 
@@ -59,6 +61,23 @@ struct HangupService: Service {
     func run() async {
         for await _ in hangups.cancelOnGracefulShutdown() {
             queue.requestReload(reason: "SIGHUP")
+        }
+    }
+}
+
+/// Logs who is inside every recording run-down object of the process on every SIGUSR1: the run-down equivalent of a
+/// goroutine dump, for a server that seems stuck.
+struct HolderDumpService: Service {
+    let signals: UnixSignalsSequence
+    let logger: Logger
+
+    func run() async {
+        for await _ in signals.cancelOnGracefulShutdown() {
+            let report = RundownHolderReport.everyRecordingObject()
+            logger.notice(
+                "run-down holders (SIGUSR1): \(report)",
+                metadata: ["rundown.holders": "\(report.holderCount)"]
+            )
         }
     }
 }

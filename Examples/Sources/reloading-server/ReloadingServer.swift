@@ -61,9 +61,10 @@ struct ReloadingServer {
         let store = try ConfigurationStore(path: configPath, logger: logger)
         let reloads = ReloadQueue()
         let hangups = await UnixSignalsSequence(trapping: .sighup)
-        // Every public request holds this; recording holders costs about a microsecond a request and lets the
-        // shutdown say who is still inside.
-        let requests = RundownRef(recordingHolders: true)
+        let dumps = await UnixSignalsSequence(trapping: .sigusr1)
+        // Every public request holds this; recording holders costs a few stores a request and lets the shutdown (and
+        // SIGUSR1) say who is inside.
+        let requests = RundownRef(name: "requests", recordingHolders: true)
 
         let publicServer = Application(
             router: publicRouter(store: store, requests: requests, stuckRoute: options.stuckRoute),
@@ -100,6 +101,7 @@ struct ReloadingServer {
                         service: HangupService(hangups: hangups, queue: reloads),
                         successTerminationBehavior: .gracefullyShutdownGroup
                     ),
+                    .init(service: HolderDumpService(signals: dumps, logger: logger)),
                     .init(service: adminServer, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: publicServer, successTerminationBehavior: .gracefullyShutdownGroup),
                     .init(service: drain),

@@ -46,6 +46,22 @@ extension ReloadingServerEndToEndTests {
         let ordinary = await request(client, base + "/fast", path: "/fast")
         #expect(ordinary.failure == nil, "\(ordinary.failure ?? "")")
 
+        // SIGUSR1: the server logs every recording object's holders; the stuck request is among them, under its
+        // object's name, with its site.
+        server.send(SIGUSR1)
+        let dumpDeadline = ContinuousClock.now + .seconds(10)
+        var dumpLines: [Substring] = []
+        while dumpLines.isEmpty, ContinuousClock.now < dumpDeadline {
+            try await Task.sleep(for: .milliseconds(20))
+            dumpLines = server.log.split(separator: "\n").filter { $0.contains("run-down holders (SIGUSR1)") }
+        }
+        print("reloading-server SIGUSR1: \(dumpLines.first ?? "no dump")")
+        #expect(dumpLines.count == 1, "server log:\n\(server.log.suffix(4_000))")
+        let dump = dumpLines.first ?? ""
+        #expect(dump.contains("requests: reloading_server/StuckRequest.swift:"))
+        #expect(dump.contains("in stuckRequest(requests:)"))
+        #expect(dump.contains("inside for"))
+
         let signalled = ContinuousClock.now
         server.send(SIGTERM)
         let exitStatus = try await server.waitForExit(timeout: .seconds(30))

@@ -24,11 +24,11 @@ final class EngineSubject: ModelSubject {
         preconditionFailure("a RundownEngine has no guards; the driver uses the unguarded pair instead")
     }
 
-    func unsafeTryAcquire(count: Int) -> Bool {
+    func unguardedTryAcquire(count: Int) -> Bool {
         engine.unsafeTryAcquire(count: count)
     }
 
-    func unsafeRelease(count: Int) {
+    func unguardedRelease(count: Int) {
         engine.unsafeRelease(count: count)
     }
 

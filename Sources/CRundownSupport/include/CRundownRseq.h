@@ -71,6 +71,12 @@ enum {
 #define C_RUNDOWN_RSEQ_FLAG_OFFSET 0
 #define C_RUNDOWN_RSEQ_SLOT_COUNT_OFFSET 8
 
+/// Where the Swift side keeps the pointer to each line's anchor object (the object a guard retains), on the same
+/// line as the count it releases into: at this offset in a slot's line, and at
+/// C_RUNDOWN_OVERFLOW_ANCHOR_OFFSET in line 0 for the overflow word. The sections never read them.
+#define C_RUNDOWN_SLOT_ANCHOR_OFFSET 8
+#define C_RUNDOWN_OVERFLOW_ANCHOR_OFFSET 16
+
 /// Whether the rseq fast path is usable in this process, decided once (at load time, or at the first call):
 /// 1 if it is, 0 if not; `reason` (if not NULL) receives a static description of why not, or of what is used.
 int c_rundown_rseq_status(const char *_Nullable *_Nullable reason);

@@ -13,16 +13,6 @@
 /// A hint only: the thread may migrate right after the call.
 int c_rundown_current_cpu(void);
 
-/// Pins the calling thread to `cpu`, for tests and benchmarks that need threads on distinct CPUs.
-/// Linux: pthread_setaffinity_np; returns 0 on success or an errno value. Apple platforms have no affinity API:
-/// returns -1, and callers skip what needs pinning.
-int c_rundown_pin_current_thread(int cpu);
-
-/// Writes up to `capacity` CPU numbers this process may run on into `cpus`, in ascending order, for tests and
-/// benchmarks that place threads. Linux: sched_getaffinity. Returns how many were written, or -1 where the platform
-/// cannot tell (Apple platforms).
-int c_rundown_usable_cpus(int *_Nonnull cpus, int capacity);
-
 /// The calling thread's id as the system shows it (Linux: gettid, the id in /proc and debuggers; Apple:
 /// pthread_threadid_np), for holder reports.
 uint64_t c_rundown_thread_id(void);
@@ -31,19 +21,37 @@ uint64_t c_rundown_thread_id(void);
 /// none. For holder reports.
 void c_rundown_thread_name(char *_Nonnull buffer, int capacity);
 
-/// Names the calling thread (pthread_setname_np), truncated to what the platform keeps (Linux 15 bytes, Darwin 63) at
-/// a UTF-8 character boundary. For tests and examples.
-void c_rundown_set_thread_name(const char *_Nonnull name);
+/// The concurrency runtime's current task (what `withUnsafeCurrentTask` reads), or NULL outside a task; not retained.
+/// An entry point of the Swift runtime's ABI, declared here with its calling convention, for holder records, which keep
+/// the task's address as its identity.
+extern void *_Nullable swift_task_getCurrent(void) __attribute__((swiftcall));
 
-/// The body of a thread started by c_rundown_thread_start.
+/// The calling task's address, or NULL outside a task.
+static inline __attribute__((always_inline)) const void *_Nullable c_rundown_current_task(void) {
+    return swift_task_getCurrent();
+}
+
+/// The calling thread's holder-record slab (an opaque +1 reference the Swift side owns), NULL until it sets one.
+extern _Thread_local void *_Nullable c_rundown_thread_slab_value;
+
+/// The calling thread's holder-record slab: one thread-local read.
+static inline __attribute__((always_inline)) void *_Nullable c_rundown_thread_slab(void) {
+    return c_rundown_thread_slab_value;
+}
+
+/// Sets the calling thread's holder-record slab; when the thread exits, `on_exit` is called with it (through a
+/// thread-specific data key whose destructor the first call installs). Returns 0, or an errno value.
+int c_rundown_set_thread_slab(void *_Nonnull slab, void (*_Nonnull on_exit)(void *_Nonnull slab));
+
+/// The body of a thread started by c_rundown_start_detached_thread.
 typedef void (*c_rundown_thread_body)(void *_Nullable context);
 
-/// Starts a joinable POSIX thread running `body(context)`, for tests and benchmarks; the same signature on every
-/// platform (pthread_t and the start routine's nullability differ between glibc, musl and Darwin).
-/// Returns 0 and stores an opaque handle in `*thread`, or returns an errno value.
-int c_rundown_thread_start(uintptr_t *_Nonnull thread, c_rundown_thread_body _Nonnull body, void *_Nullable context);
-
-/// Waits for a thread started by c_rundown_thread_start to finish. Returns 0 or an errno value.
-int c_rundown_thread_join(uintptr_t thread);
+/// Starts a detached POSIX thread named `name` (truncated to what the platform keeps) running `body(context)`, for
+/// the library's one timer thread. Returns 0, or an errno value.
+int c_rundown_start_detached_thread(
+    c_rundown_thread_body _Nonnull body,
+    void *_Nullable context,
+    const char *_Nonnull name
+);
 
 #endif

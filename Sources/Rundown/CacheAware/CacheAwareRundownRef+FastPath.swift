@@ -35,16 +35,22 @@ extension CacheAwareRundownRef {
         return .atomicSlots(reason: reason.map { String(cString: $0) } ?? "unknown")
     }()
 
-    /// The fast path this instance uses: ``processFastPath``, unless it records its holders (which counts every
-    /// holder in the shared word) or a test forced the atomic slots.
+    /// The fast path this instance uses: ``processFastPath``, unless a test forced the atomic slots. An instance that
+    /// records its holders counts them on the same path, and records each out of line.
     public var fastPath: FastPath {
-        if storage.pathFields.recordsHolders { return .atomicSlots(reason: "the instance records its holders") }
-        return storage.usesRestartableSequences ? .restartableSequences : Self.processFastPath.asAtomicSlots
+        storage.mode.usesRestartableSequences ? .restartableSequences : Self.processFastPath.asAtomicSlots
     }
 
     /// The number of restartable sequences of this library that the kernel aborted and that restarted, in this
+    /// process; zero on the atomic-slot path. A test hook, kept for existing callers: use
+    /// `restartedSequences` (`@_spi(Testing)`).
+    @available(*, deprecated, message: "a test hook: use restartedSequences through @_spi(Testing) import Rundown")
+    public static var restartedSequenceCount: UInt64 { restartedSequences }
+
+    /// The number of restartable sequences of this library that the kernel aborted and that restarted, in this
     /// process; zero on the atomic-slot path. For tests and soaks that show restarts happen.
-    public static var restartedSequenceCount: UInt64 { c_rundown_rseq_abort_count() }
+    @_spi(Testing)
+    public static var restartedSequences: UInt64 { c_rundown_rseq_abort_count() }
 }
 
 extension CacheAwareRundownRef.FastPath {

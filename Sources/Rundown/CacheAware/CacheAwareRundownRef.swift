@@ -2,8 +2,8 @@
 
 /// Run-down protection that scales with cores: one counter per CPU, each on its own cache line.
 ///
-/// The same surface, contract and memory orderings as ``RundownRef`` (see there, and the ``RundownProtection``
-/// protocol both conform to), for objects that many cores acquire and release at once. This is the NT kernel's
+/// The same surface, contract and memory orderings as ``RundownRef`` (the members of ``RundownProtecting`` and
+/// ``RundownProtection``, documented there), for objects that many cores acquire and release at once. This is the NT kernel's
 /// `EX_RUNDOWN_REF_CACHE_AWARE` and Linux's `percpu_ref`.
 ///
 /// A single counter word is the bottleneck of run-down protection under contention: every acquire and release from
@@ -21,8 +21,9 @@
 ///   one atomic read-modify-write on the caller's slot each, plus reading the current CPU.
 ///
 /// ## Cost
-/// - No lock and no allocation on acquire or release; ``withProtection(fileID:line:function:_:)`` adds no reference counting.
-/// - A guard (``tryAcquire(fileID:line:function:)``) retains a small per-CPU object rather than this one, so guards scale too.
+/// - No lock and no allocation on acquire or release; the closure form adds no reference counting.
+/// - A guard (``RundownProtection/tryAcquire(fileID:line:function:)``) retains a small per-CPU object rather than this
+///   one, so guards scale too.
 /// - Memory: `slotCount + 1` lines of 128 bytes (each slot on its own pair of cache lines, so adjacent-line
 ///   prefetching does not couple them), one padded anchor object per slot, and small objects; ``memoryFootprint``
 ///   says how much. Pick ``RundownRef`` for the many objects that are rarely contended, and this type for the few
@@ -67,30 +68,43 @@ public final class CacheAwareRundownRef: Sendable {
     }
 
     /// Creates an object with one slot per CPU that, if `recordingHolders` is `true`, records every outstanding
-    /// holder for ``holderReport()``.
+    /// holder for ``RundownProtecting/holderReport()``.
     ///
-    /// A recording instance counts every holder in its shared word, with a lock and a record per acquisition, as a
-    /// recording ``RundownRef`` does: it no longer scales with cores, and its ``fastPath`` says so. Use it to find who
-    /// blocks a shutdown, not for the hot objects this type is for.
+    /// A recording instance counts its holders in the per-CPU slots like any other and writes each one's record into
+    /// memory of the recording thread's own (see ``RundownHolderReport``): recording adds no lock and no shared write,
+    /// so it scales with cores too.
     public convenience init(recordingHolders: Bool) {
         self.init(slotCount: Self.defaultSlotCount, fastPath: Self.processFastPath, recordingHolders: recordingHolders)
     }
 
-    init(slotCount: Int, fastPath: FastPath, recordingHolders: Bool = false) {
+    /// Creates a named object with one slot per CPU, recording its holders if `recordingHolders`; see
+    /// ``RundownEngine/init(name:recordingHolders:)`` for what the name is for.
+    public convenience init(name: String, recordingHolders: Bool = false) {
+        self.init(
+            slotCount: Self.defaultSlotCount,
+            fastPath: Self.processFastPath,
+            recordingHolders: recordingHolders,
+            name: name
+        )
+    }
+
+    init(slotCount: Int, fastPath: FastPath, recordingHolders: Bool = false, name: String? = nil) {
         guard slotCount > 0, slotCount <= Self.maximumSlotCount, slotCount & (slotCount - 1) == 0 else {
             RundownMisuse.report(
                 "CacheAwareRundownRef needs a power-of-two slot count from 1 to \(Self.maximumSlotCount), got \(slotCount)"
             )
         }
-        let storage = PerCPUStorage(
-            slotCount: slotCount,
-            usesRestartableSequences: fastPath == .restartableSequences,
-            recordingHolders: recordingHolders
-        )
+        let mode = PerCPUMode(restartableSequences: fastPath == .restartableSequences, recording: recordingHolders)
+        let storage = PerCPUStorage(slotCount: slotCount, mode: mode, name: name)
         anchors = (0...slotCount).map { SlotAnchor(storage: storage, slot: $0) }
         storage.install(anchors)
         self.storage = storage
         pathFields = storage.pathFields
+        MetricsSampler.register(self, metrics: storage.shared.metrics) { $0.state.holderCount }
+    }
+
+    deinit {
+        if storage.shared.metrics != nil { MetricsSampler.unregister(UInt(bitPattern: ObjectIdentifier(self))) }
     }
 
     /// The next power of two at or above the number of configured processors, at most ``maximumSlotCount``.
@@ -103,29 +117,14 @@ public final class CacheAwareRundownRef: Sendable {
     /// The number of slots.
     public var slotCount: Int { storage.slotCount }
 
-    /// The memory one instance occupies: the lines of its slots, its anchors and its objects.
+    /// The memory one instance occupies: the lines of its slots, its anchors and its objects, as the runtime lays
+    /// them out (the allocator may round each allocation up). The shared engine's side table, allocated when a wait
+    /// has to block, a callback is kept or holders are recorded, is not counted.
     public var memoryFootprint: Int {
-        (slotCount + 1) * PerCPUStorage.stride + anchors.count * 288 + 3 * 64
-    }
-
-    /// A snapshot of the state, for diagnostics; racy by nature, never use it to decide whether to acquire.
-    ///
-    /// Costs a load of every slot.
-    public var state: RundownState { storage.state }
-
-    /// Whether this object records its holders.
-    public var isRecordingHolders: Bool { storage.pathFields.recordsHolders }
-
-    /// Who is inside right now: every outstanding holder, oldest first, if the object records them; otherwise only
-    /// how many there are. See ``RundownHolderReport``.
-    public func holderReport() -> RundownHolderReport {
-        let report = storage.shared.holderReport()
-        return RundownHolderReport(
-            holders: report.holders,
-            isRecording: report.isRecording,
-            holderCount: state.holderCount,
-            takenAt: report.takenAt
-        )
+        (slotCount + 1) * PerCPUStorage.stride + anchors.count * ObjectLayout.instanceSize(of: SlotAnchor.self)
+            + ObjectLayout.instanceSize(of: PerCPUStorage.self)
+            + ObjectLayout.instanceSize(of: CacheAwareRundownRef.self)
+            + ObjectLayout.bufferSize(of: anchors)
     }
 }
 

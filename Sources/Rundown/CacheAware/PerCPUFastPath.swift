@@ -19,19 +19,14 @@ struct PerCPUFastPath: @unchecked Sendable {
     @usableFromInline
     let slotMask: Int
 
-    /// Whether the restartable-sequence protocol is in use (otherwise the atomic-slot one, or recording).
+    /// How holders are counted: the one field every acquisition and release branches on first.
     @usableFromInline
-    let usesRestartableSequences: Bool
+    let mode: PerCPUMode
 
-    /// Whether holders are recorded: then every acquisition goes to the shared engine, which records it.
-    @usableFromInline
-    let recordsHolders: Bool
-
-    init(memory: UnsafeMutableRawPointer, slotCount: Int, usesRestartableSequences: Bool, recordsHolders: Bool) {
+    init(memory: UnsafeMutableRawPointer, slotCount: Int, mode: PerCPUMode) {
         lines = memory.assumingMemoryBound(to: CChar.self)
         slotMask = slotCount - 1
-        self.usesRestartableSequences = usesRestartableSequences
-        self.recordsHolders = recordsHolders
+        self.mode = mode
     }
 
     /// Restartable-sequence path: adds `delta` (in word units) to the current CPU's slot unless the closed flag is set

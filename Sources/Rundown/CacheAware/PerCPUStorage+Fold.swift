@@ -32,9 +32,10 @@ extension PerCPUStorage {
             if exchanged { break }
             current = original
         }
+        shared.metrics?.rundownBegan(at: Platform.monotonicNanoseconds())
         // This call won the race to close the generation: fold every slot in. Releasers of slots closed so far
         // already release on the shared engine; the bias keeps its count above zero until the fold is done.
-        let folded = usesRestartableSequences ? foldNetSlots() : foldAtomicSlots()
+        let folded = mode.usesRestartableSequences ? foldNetSlots() : foldAtomicSlots()
         // Taking the bias out is a release of `foldBias - folded` units on the shared engine: the release that
         // brings its count to zero completes the generation, whether it is this one or a holder's.
         shared.release(units: (Self.foldBias - folded) * RundownWord.holderUnit, token: .unrecorded)
@@ -108,7 +109,7 @@ extension PerCPUStorage {
             failureOrdering: .relaxed
         )
         if !claimed { RundownMisuse.reInitialized(in: .completed) }
-        if usesRestartableSequences {
+        if mode.usesRestartableSequences {
             // No holder of the completed generation is left and every acquisition refuses: nothing else writes the
             // overflow word now, and the slots keep their sums (only their CPUs may write them). One store reopens
             // both paths: the overflow word's compare-and-swap and the sections that read its closed bit.
@@ -132,18 +133,11 @@ extension PerCPUStorage {
     var state: RundownState {
         let word = RundownWord(rawValue: shared.word.load(ordering: .relaxed))
         if word.isCompleted { return .completed }
-        if pathFields.recordsHolders {
-            // Recording: every holder counts in the shared word, and the slots stay empty; a fold only adds the bias.
-            guard word.isClosed else { return .active(holders: word.holders) }
-            let count = UInt64(word.holders)
-            let holders = count >= Self.foldInProgress ? count &- Self.foldBias : count
-            return .runningDown(holders: Int(truncatingIfNeeded: holders))
-        }
         // While active the shared count is zero; during the fold it carries the bias: count the slots then.
         guard !word.isClosed || UInt64(word.holders) >= Self.foldInProgress else {
             return .runningDown(holders: word.holders)
         }
-        if usesRestartableSequences {
+        if mode.usesRestartableSequences {
             let holders = Int(truncatingIfNeeded: max(netHoldersSinceFold(), 0))
             let open = !word.isClosed || overflowWord.pointee.load(ordering: .relaxed) & RundownWord.closedBit == 0
             return open ? .active(holders: holders) : .runningDown(holders: holders)

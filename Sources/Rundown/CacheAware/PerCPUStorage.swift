@@ -54,10 +54,6 @@ final class PerCPUStorage: @unchecked Sendable {
     @usableFromInline
     let pathFields: PerCPUFastPath
 
-    /// Whether the restartable-sequence protocol is in use (otherwise the atomic-slot one).
-    @usableFromInline
-    let usesRestartableSequences: Bool
-
     /// The completion word and waiter store. While active its count is zero; beginning run-down closes it with
     /// ``foldBias`` added, folds the slots' counts in and takes the bias out again; a count at or above
     /// ``foldInProgress`` means a fold (or a re-opening) is under way.
@@ -76,7 +72,9 @@ final class PerCPUStorage: @unchecked Sendable {
     /// The most slots an instance can have.
     static let maximumSlotCount = 128
 
-    /// The most holders one atomic slot (or the overflow word) can count at once.
+    /// The most holders one atomic slot (or the overflow word) can count at once: what the count bits of a slot
+    /// word hold below the fold's bias (``foldBias`` must stay far below the engine's holder limit).
+    @usableFromInline
     static let maximumHoldersPerSlot = (1 << 23) - 1
 
     /// The bias the shared count carries while the slots are being folded in (or opened again by a
@@ -89,25 +87,22 @@ final class PerCPUStorage: @unchecked Sendable {
     /// number of holders, which stays below it (the most holders an instance can have at once).
     static let foldInProgress = foldBias / 2
 
-    init(slotCount: Int, usesRestartableSequences: Bool, recordingHolders: Bool = false) {
+    init(slotCount: Int, mode: PerCPUMode, name: String? = nil) {
         self.slotCount = slotCount
-        self.usesRestartableSequences = usesRestartableSequences && !recordingHolders
         let memory = UnsafeMutableRawPointer.allocate(byteCount: (slotCount + 1) * Self.stride, alignment: Self.stride)
         self.memory = memory
-        pathFields = PerCPUFastPath(
-            memory: memory,
-            slotCount: slotCount,
-            usesRestartableSequences: usesRestartableSequences && !recordingHolders,
-            recordsHolders: recordingHolders
-        )
+        pathFields = PerCPUFastPath(memory: memory, slotCount: slotCount, mode: mode)
         for line in 0..<(slotCount + 1) {
             (memory + line * Self.stride).bindMemory(to: Atomic<UInt64>.self, capacity: 1).initialize(to: Atomic(0))
         }
         // The slot count, next to the flag, where the restartable sequence compares the CPU id with it.
         (memory + Int(C_RUNDOWN_RSEQ_SLOT_COUNT_OFFSET)).bindMemory(to: UInt32.self, capacity: 1)
             .initialize(to: UInt32(slotCount))
-        shared = RundownEngine(recordingHolders: recordingHolders)
+        shared = RundownEngine(recordingHolders: mode.records, name: name, kind: "CacheAwareRundownRef")
     }
+
+    /// How holders are counted.
+    var mode: PerCPUMode { pathFields.mode }
 
     deinit {
         for line in 0..<(slotCount + 1) {
@@ -147,7 +142,8 @@ final class PerCPUStorage: @unchecked Sendable {
     @inlinable
     @inline(__always)
     static func anchorOffset(_ index: Int, slotCount: Int) -> Int {
-        index == slotCount ? 16 : (index &+ 1) &* stride &+ 8
+        index == slotCount
+            ? Int(C_RUNDOWN_OVERFLOW_ANCHOR_OFFSET) : (index &+ 1) &* stride &+ Int(C_RUNDOWN_SLOT_ANCHOR_OFFSET)
     }
 
     /// Records the anchors, once, before the storage is shared; the ``CacheAwareRundownRef`` owns them.
@@ -161,85 +157,103 @@ final class PerCPUStorage: @unchecked Sendable {
 
     // MARK: Fast path
 
-    /// Adds `units` holders unless run-down has begun, for a scoped acquisition (`withProtection`) whose release is
-    /// ``release(units:acquisition:path:)`` with the same `path`.
+    /// Adds `units` holders unless run-down has begun; records the holder as `kind` if the object records.
     ///
-    /// - Returns: Where the acquisition counts: the slot index on the atomic-slot path; on the restartable-sequence
-    ///   path, where a release may go anywhere, 0 (or the overflow index); on the recording path, the holder's
-    ///   token. `nil` if run-down has begun.
+    /// - Returns: Where the acquisition counts, for its release: the slot index on atomic slots (for a guard on
+    ///   restartable sequences too, where it only says which anchor the guard keeps); 0 or the overflow index on
+    ///   restartable sequences, where a release may go anywhere; the holder's token if it was recorded. `nil` if
+    ///   run-down has begun.
     @inlinable
     @inline(__always)
-    func acquire(units: UInt64, site: HolderSite, path: PerCPUFastPath) -> PerCPUAcquisition? {
-        if path.usesRestartableSequences {
-            let result = path.addInCurrentSlot(Int64(bitPattern: units))
-            if result == C_RUNDOWN_RSEQ_DONE { return PerCPUAcquisition(slot: 0, token: .unrecorded) }
-            return result == C_RUNDOWN_RSEQ_CLOSED ? nil : acquireOverflow(units: units)
+    func acquire(
+        units: UInt64,
+        site: HolderSite,
+        path: PerCPUFastPath,
+        kind: HolderKind = .scoped,
+        forGuard: Bool = false
+    ) -> _RundownAcquisition? {
+        if path.mode == .restartableSequences {
+            return count(units: units, path: path, restartable: true, forGuard: forGuard)
         }
-        if path.recordsHolders { return acquireRecorded(units: units, site: site) }
-        let index = CurrentProcessor.index & path.slotMask
-        return acquireAtomic(units: units, slot: index) ? PerCPUAcquisition(slot: index, token: .unrecorded) : nil
+        if path.mode == .atomicSlots { return count(units: units, path: path, restartable: false, forGuard: forGuard) }
+        return acquireRecorded(units: units, site: site, path: path, kind: kind, forGuard: forGuard)
     }
 
-    /// Adds `units` holders unless run-down has begun, for a guard.
-    ///
-    /// - Returns: As ``acquire(units:site:path:)``, except that on the restartable-sequence path the slot is the CPU
-    ///   the thread ran on (for locality only: the guard keeps that slot's anchor).
-    @inlinable
-    @inline(__always)
-    func acquireForGuard(units: UInt64, site: HolderSite) -> PerCPUAcquisition? {
-        let path = pathFields
-        if path.usesRestartableSequences {
-            let result = path.addInCurrentSlot(Int64(bitPattern: units))
-            if result == C_RUNDOWN_RSEQ_DONE {
-                return PerCPUAcquisition(
-                    slot: Int(truncatingIfNeeded: c_rundown_rseq_cpu()) & path.slotMask,
-                    token: .unrecorded
-                )
-            }
-            return result == C_RUNDOWN_RSEQ_CLOSED ? nil : acquireOverflow(units: units)
-        }
-        return acquire(units: units, site: site, path: path)
-    }
-
-    /// Removes `units` holders that `acquisition` acquired; the restartable-sequence path releases in the current
+    /// Removes the `units` holders that `acquisition` added; the restartable-sequence path releases in the current
     /// CPU's slot, wherever it acquired.
     @inlinable
     @inline(__always)
-    func release(units: UInt64, acquisition: PerCPUAcquisition, path: PerCPUFastPath) {
-        if path.usesRestartableSequences {
-            let result = path.addInCurrentSlot(0 &- Int64(bitPattern: units))
-            if result != C_RUNDOWN_RSEQ_DONE { releasedAfterCloseOrWithoutSlot(result, units: units) }
+    func release(units: UInt64, acquisition: _RundownAcquisition, path: PerCPUFastPath) {
+        if path.mode == .restartableSequences {
+            uncount(units: units, slot: acquisition.slot, restartable: true)
             return
         }
-        if path.recordsHolders {
-            shared.release(units: units, token: acquisition.token)
+        if path.mode == .atomicSlots {
+            uncount(units: units, slot: acquisition.slot, restartable: false)
             return
         }
-        releaseAtomic(units: units, slot: acquisition.slot)
+        releaseRecorded(units: units, acquisition: acquisition, path: path)
     }
 
     /// Adds `units` holders for the unguarded pair, whose release cannot know where the acquisition counted: slot 0
-    /// on the atomic-slot path; the current CPU's slot on the restartable-sequence path, where slots hold net counts
-    /// and the release may go anywhere; the shared engine on the recording path.
+    /// on atomic slots (so that releasing more than was acquired stays detectable); the current CPU's slot on
+    /// restartable sequences, where slots hold net counts and the release may go anywhere.
     @inlinable
     @inline(__always)
     func acquireUnguarded(units: UInt64, site: HolderSite) -> Bool {
         let path = pathFields
-        if path.recordsHolders { return shared.acquire(units: units, site: site, kind: .unguarded) != nil }
-        if path.usesRestartableSequences { return acquire(units: units, site: site, path: path) != nil }
-        return acquireAtomic(units: units, slot: 0)
+        if path.mode == .restartableSequences {
+            return count(units: units, path: path, restartable: true, forGuard: false) != nil
+        }
+        if path.mode == .atomicSlots { return acquireAtomic(units: units, slot: 0) }
+        return acquireRecorded(units: units, site: site, path: path, kind: .unguarded, forGuard: false) != nil
     }
 
-    /// Removes `units` holders of the unguarded pair.
+    /// Removes `units` holders of the unguarded pair (see ``acquireUnguarded(units:site:)``).
     @inlinable
     @inline(__always)
     func releaseUnguarded(units: UInt64) {
         let path = pathFields
-        if path.recordsHolders {
-            shared.releaseUnguarded(units: units)
+        if path.mode == .restartableSequences {
+            uncount(units: units, slot: 0, restartable: true)
             return
         }
-        release(units: units, acquisition: PerCPUAcquisition(slot: 0, token: .unrecorded), path: path)
+        if path.mode == .atomicSlots {
+            uncount(units: units, slot: 0, restartable: false)
+            return
+        }
+        releaseRecordedUnguarded(units: units, path: path)
+    }
+
+    /// Counts `units` holders in the caller's slot unless it is closed. Restartable sequences: one section on the
+    /// current CPU's slot (or the overflow word's compare-and-swap on a CPU without a slot); atomic slots: one
+    /// compare-and-swap on the current CPU's slot.
+    @inlinable
+    @inline(__always)
+    func count(units: UInt64, path: PerCPUFastPath, restartable: Bool, forGuard: Bool) -> _RundownAcquisition? {
+        if restartable {
+            let result = path.addInCurrentSlot(Int64(bitPattern: units))
+            if result == C_RUNDOWN_RSEQ_DONE {
+                let slot = forGuard ? Int(truncatingIfNeeded: c_rundown_rseq_cpu()) & path.slotMask : 0
+                return _RundownAcquisition(slot: slot, token: .unrecorded)
+            }
+            return result == C_RUNDOWN_RSEQ_CLOSED ? refused() : acquireOverflow(units: units)
+        }
+        let index = CurrentProcessor.index & path.slotMask
+        return acquireAtomic(units: units, slot: index)
+            ? _RundownAcquisition(slot: index, token: .unrecorded) : refused()
+    }
+
+    /// Removes `units` holders counted by ``count(units:path:restartable:forGuard:)`` (atomic slots: in `slot`).
+    @inlinable
+    @inline(__always)
+    func uncount(units: UInt64, slot: Int, restartable: Bool) {
+        if restartable {
+            let result = pathFields.addInCurrentSlot(0 &- Int64(bitPattern: units))
+            if result != C_RUNDOWN_RSEQ_DONE { releasedAfterCloseOrWithoutSlot(result, units: units) }
+            return
+        }
+        releaseAtomic(units: units, slot: slot)
     }
 
     /// Atomic-slot path: adds `units` holders in slot `index` unless it is closed. One compare-and-swap.
@@ -261,9 +275,17 @@ final class PerCPUStorage: @unchecked Sendable {
 
     /// The largest value an atomic slot word may reach with its closed bit clear.
     @inlinable
-    static var slotHolderLimit: UInt64 { UInt64((1 << 23) - 1) * RundownWord.holderUnit }
+    static var slotHolderLimit: UInt64 { UInt64(maximumHoldersPerSlot) * RundownWord.holderUnit }
 
     // MARK: Slow path
+
+    /// An acquisition refused because run-down has begun: nothing was written.
+    @usableFromInline
+    @inline(never)
+    func refused() -> _RundownAcquisition? {
+        shared.metrics?.refused()
+        return nil
+    }
 
     @usableFromInline
     @inline(never)
@@ -289,26 +311,52 @@ final class PerCPUStorage: @unchecked Sendable {
         shared.release(units: units, token: .unrecorded)
     }
 
-    /// Recording path: every acquisition goes to the shared engine, which records it (the slots stay empty, and a
-    /// fold finds nothing in them).
+    /// Recording modes: counts the holder in the slots as the mode's protocol does, then records it with the shared
+    /// engine's recorder (the records are what reports read; the counts are what run-down waits for).
     @usableFromInline
     @inline(never)
-    func acquireRecorded(units: UInt64, site: HolderSite) -> PerCPUAcquisition? {
-        shared.acquire(units: units, site: site).map { PerCPUAcquisition(slot: 0, token: $0) }
+    func acquireRecorded(
+        units: UInt64,
+        site: HolderSite,
+        path: PerCPUFastPath,
+        kind: HolderKind,
+        forGuard: Bool
+    ) -> _RundownAcquisition? {
+        let restartable = path.mode.usesRestartableSequences
+        let counted: _RundownAcquisition?
+        if kind == .unguarded, !restartable {
+            counted = acquireAtomic(units: units, slot: 0) ? _RundownAcquisition(slot: 0, token: .unrecorded) : nil
+        } else {
+            counted = count(units: units, path: path, restartable: restartable, forGuard: forGuard)
+        }
+        guard let counted else { return nil }
+        if kind == .unguarded { shared.noteUnguardedRecord() }
+        let token = HolderRecorder.add(site: site, units: units, kind: kind, owner: shared.recorderIdentity)
+        return _RundownAcquisition(slot: counted.slot, token: token)
     }
 
-    /// Adds `units` holders for a cancellable holder: as ``acquire(units:site:path:)``, except that a recording object
-    /// records the holder as cancellable.
-    func acquireCancellable(units: UInt64, site: HolderSite, path: PerCPUFastPath) -> PerCPUAcquisition? {
-        guard path.recordsHolders else { return acquire(units: units, site: site, path: path) }
-        return shared.acquireCancellable(units: units, site: site).map { PerCPUAcquisition(slot: 0, token: $0) }
+    /// Recording modes: forgets the holder's record, then releases its count (so that its record is gone by the
+    /// time a run-down it completes lets a waiter report).
+    @usableFromInline
+    @inline(never)
+    func releaseRecorded(units: UInt64, acquisition: _RundownAcquisition, path: PerCPUFastPath) {
+        if acquisition.token.isRecorded { HolderRecordSlab.free(acquisition.token) }
+        uncount(units: units, slot: acquisition.slot, restartable: path.mode.usesRestartableSequences)
+    }
+
+    /// Recording modes: forgets the newest matching unguarded record, then releases the count.
+    @usableFromInline
+    @inline(never)
+    func releaseRecordedUnguarded(units: UInt64, path: PerCPUFastPath) {
+        HolderRecorder.removeUnguarded(units: units, owner: shared.recorderIdentity)
+        uncount(units: units, slot: 0, restartable: path.mode.usesRestartableSequences)
     }
 
     /// Restartable-sequence path, a thread on a CPU without a slot: adds `units` to the overflow word unless it is
     /// closed, with a compare-and-swap (no section: several CPUs share this word). Its count is net, like the slots'.
     @usableFromInline
     @inline(never)
-    func acquireOverflow(units: UInt64) -> PerCPUAcquisition? {
+    func acquireOverflow(units: UInt64) -> _RundownAcquisition? {
         let word = overflowWord
         var current = word.pointee.load(ordering: .relaxed)
         while true {
@@ -319,7 +367,7 @@ final class PerCPUStorage: @unchecked Sendable {
                 successOrdering: .acquiring,
                 failureOrdering: .relaxed
             )
-            if exchanged { return PerCPUAcquisition(slot: overflowIndex, token: .unrecorded) }
+            if exchanged { return _RundownAcquisition(slot: overflowIndex, token: .unrecorded) }
             current = original
         }
     }
@@ -356,22 +404,5 @@ final class PerCPUStorage: @unchecked Sendable {
     /// slot may land there). The low two bits are flags; the count is in units of four.
     static func netHolders(inOverflowWord word: UInt64) -> Int64 {
         Int64(bitPattern: word & ~UInt64(3)) >> 2
-    }
-}
-
-/// Where a per-CPU acquisition counts, for its release: the slot (atomic slots; for a guard, whose anchor it keeps) and
-/// the holder's token (recording).
-@usableFromInline
-struct PerCPUAcquisition: Sendable {
-    @usableFromInline
-    let slot: Int
-
-    @usableFromInline
-    let token: HolderToken
-
-    @inlinable
-    init(slot: Int, token: HolderToken) {
-        self.slot = slot
-        self.token = token
     }
 }

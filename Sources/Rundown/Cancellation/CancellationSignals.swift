@@ -3,7 +3,7 @@
 /// The cancellable holders of a run-down object and the run-downs that asked to cancel them, as pure state.
 ///
 /// A holder that opted in (`withCancellableProtection`) waits in the queue, keyed by its generation, for a
-/// cancellation request; a run-down that asks (``RundownEngine/cancelCancellableHolders()``, or a wait with a grace
+/// cancellation request; a run-down that asks (``RundownProtecting/cancelCancellableHolders()``, or a wait with a grace
 /// period) signals every waiter of its generation, and marks the generation so that a holder of it that registers
 /// late is cancelled at once. Holders that did not opt in are not here, and are never cancelled.
 struct CancellationSignals<Continuation> {

@@ -14,6 +14,6 @@
 /// `ExAcquireRundownProtection` returns a Boolean), so the enum is the honest type.
 public enum RundownError: Error, Equatable, Sendable {
     /// The object is running down (or has completed run-down and was not re-initialized): new holders are refused
-    /// until ``RundownRef/reInitialize()``.
+    /// until ``RundownProtecting/reInitialize()``.
     case rundownInProgress
 }

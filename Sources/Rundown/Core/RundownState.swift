@@ -24,3 +24,13 @@ extension RundownState: CustomStringConvertible {
         }
     }
 }
+
+extension RundownState {
+    /// The holders inside, in any state.
+    var holderCount: Int {
+        switch self {
+        case .active(let holders), .runningDown(let holders): holders
+        case .completed: 0
+        }
+    }
+}

@@ -76,6 +76,37 @@ struct ConditionLock<State> {
         }
     }
 
+    /// What a step of ``withLockStepping(_:)`` decides.
+    enum Step<Result> {
+        /// Done: unlock and return this.
+        case done(Result)
+        /// Wait on the condition variable (unlocked) until ``broadcast()`` or the monotonic clock reads this many
+        /// nanoseconds (`nil`: no deadline), then run the step again.
+        case wait(untilNanoseconds: Int64?)
+    }
+
+    /// Runs `step` with the state, the lock held, until it is done; between two runs the thread waits as the step
+    /// says, so that each run may choose its own deadline (a timer thread waits for whichever deadline is earliest
+    /// now).
+    func withLockStepping<Result>(_ step: (inout State) -> Step<Result>) -> Result {
+        storage.withUnsafeMutablePointers { state, primitives in
+            let mutex = Self.mutexOf(primitives)
+            let condition = Self.conditionOf(primitives)
+            Platform.lock(mutex)
+            defer { Platform.unlock(mutex) }
+            while true {
+                switch step(&state.pointee) {
+                case .done(let result):
+                    return result
+                case .wait(untilNanoseconds: let deadline?):
+                    _ = Platform.wait(condition, mutex, untilNanoseconds: deadline)
+                case .wait(untilNanoseconds: nil):
+                    Platform.wait(condition, mutex)
+                }
+            }
+        }
+    }
+
     /// Wakes every thread waiting in ``withLock(waitingUntil:_:)``; call it after unlocking. Needs no lock.
     func broadcast() {
         storage.withUnsafeMutablePointerToElements { primitives in

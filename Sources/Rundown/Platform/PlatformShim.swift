@@ -2,6 +2,8 @@
 // The library's one door to the C library: every platform call goes through `Platform`, and this is the only file
 // that imports Glibc, Musl or Darwin (`Scripts/check-portability.sh` checks both). An unknown platform stops the
 // build here instead of failing somewhere else with a confusing error.
+import CRundownSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -117,6 +119,40 @@ enum Platform {
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
+    /// The monotonic clock of ``monotonicNanoseconds()`` at the resolution of the scheduler's tick (a few
+    /// milliseconds) for a fraction of the cost: what holder records stamp their age with. Linux:
+    /// `CLOCK_MONOTONIC_COARSE`; Darwin: `CLOCK_UPTIME_RAW_APPROX`.
+    static func coarseMonotonicNanoseconds() -> Int64 {
+        #if canImport(Glibc) || canImport(Musl)
+        var now = timespec()
+        check(clock_gettime(CLOCK_MONOTONIC_COARSE, &now), "clock_gettime")
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+        #elseif canImport(Darwin)
+        return Int64(truncatingIfNeeded: clock_gettime_nsec_np(CLOCK_UPTIME_RAW_APPROX))
+        #else
+        #error("unsupported platform")
+        #endif
+    }
+
+    /// The current name of the thread whose id (``CRundownSupport``'s `c_rundown_thread_id`) is `id`, read now, where
+    /// the platform can tell for another thread: Linux reads `/proc/self/task/<id>/comm`. `nil` where it cannot
+    /// (Darwin), or if the thread has exited.
+    static func threadName(ofThread id: UInt64) -> String? {
+        #if canImport(Glibc) || canImport(Musl)
+        let descriptor = open("/proc/self/task/\(id)/comm", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { _ = close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: 64)
+        let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { return nil }
+        return String(decoding: bytes[..<count].prefix { $0 != 0x0A }, as: UTF8.self)
+        #elseif canImport(Darwin)
+        return nil
+        #else
+        #error("unsupported platform")
+        #endif
+    }
+
     /// The number of processors the system is configured with (at least 1).
     static var processorCount: Int {
         max(1, Int(sysconf(Int32(_SC_NPROCESSORS_CONF))))
@@ -126,6 +162,25 @@ enum Platform {
     /// thread that may have been preempted.
     static func yieldThread() {
         _ = sched_yield()
+    }
+
+    /// Starts a detached thread named `name` running `body` (for the library's one timer thread).
+    static func startDetachedThread(named name: StaticString, _ body: @escaping @Sendable () -> Void) {
+        final class Start: Sendable {
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        let context = Unmanaged.passRetained(Start(body)).toOpaque()
+        let result = name.withUTF8Buffer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { name in
+                c_rundown_start_detached_thread(
+                    { context in Unmanaged<Start>.fromOpaque(context!).takeRetainedValue().body() },
+                    context,
+                    name.baseAddress!
+                )
+            }
+        }
+        check(result, "pthread_create")
     }
 
     private static func check(_ result: Int32, _ function: StaticString) {

@@ -4,6 +4,7 @@
 /// suspending tasks alike: a ``TurnstileState`` behind a ``ConditionLock``.
 ///
 /// A suspended writer is resumed directly (after unlocking); a parked one wakes on the condition variable.
+/// Deadlines of suspended writers are timers of ``DeadlineTimers``.
 final class ReplacementTurnstile: Sendable {
     typealias State = TurnstileState<WaiterContinuation>
 
@@ -17,29 +18,17 @@ final class ReplacementTurnstile: Sendable {
         }
     }
 
-    /// Suspends the calling task until it has the turn, `timeout` passes or the task is cancelled. Costs a child
-    /// task for the timer.
+    /// Suspends the calling task until it has the turn, `deadline` passes or the task is cancelled.
     ///
-    /// A turn handed over at the same moment as the timeout or cancellation is taken, never dropped: the waiting
-    /// child's own answer decides, after both children have finished.
+    /// A turn handed over at the same moment as the deadline or cancellation is taken, never dropped: whichever of
+    /// the hand-over and the giving-up takes the lock first decides, and the task resumes with that answer. The
+    /// deadline is a timer of ``DeadlineTimers``, removed as soon as the wait ends.
     /// - Returns: `true` if the caller has the turn (and must ``leave()``); `false` if it gave up first.
-    func enter(timeout: Duration) async -> Bool {
+    func enter(until deadline: MonotonicDeadline) async -> Bool {
         guard case .wait(let id) = lock.withLock({ $0.enter(blocking: false) }) else { return true }
-        return await withTaskGroup(of: (isWaiter: Bool, granted: Bool).self) { group in
-            group.addTask { (true, await self.suspendUnlessCancelled(id)) }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return (false, false)
-            }
-            // Whichever child finishes first, the other is cancelled; both answers are collected, and only the
-            // waiter's says whether the turn came.
-            var granted = false
-            while let answer = await group.next() {
-                if answer.isWaiter { granted = answer.granted }
-                group.cancelAll()
-            }
-            return granted
-        }
+        let timer = DeadlineTimers.shared.schedule(at: deadline) { self.giveUp(id) }
+        defer { DeadlineTimers.shared.cancel(timer) }
+        return await suspendUnlessCancelled(id)
     }
 
     /// Blocks the calling thread until it has the turn.
@@ -79,8 +68,14 @@ final class ReplacementTurnstile: Sendable {
                 handOver(continuation, of: id)
             }
         } onCancel: {
-            lock.withLock { $0.cancel(id) }?.resume(returning: false)
+            giveUp(id)
         }
+    }
+
+    /// The writer `id` gives up (cancellation or deadline) unless it has been handed the turn; if it had
+    /// suspended, it resumes with `false`.
+    private func giveUp(_ id: State.Line.ID) {
+        lock.withLock { $0.cancel(id) }?.resume(returning: false)
     }
 
     private func handOver(_ continuation: WaiterContinuation, of id: State.Line.ID) {

@@ -29,7 +29,7 @@ extension RundownProtected {
     ///
     /// Like ``replace(with:)-8uqqx``, but bounded. If the old value's readers are still inside when it gives up,
     /// the new value stays published, and `teardown` receives the old value once its last reader leaves (see
-    /// ``Replacement``). Costs a child task for the timer, and, when it gives up, one completion callback.
+    /// ``Replacement``). Costs a timer (removed as soon as the wait ends), and, when it gives up, one completion callback.
     ///
     /// - Parameters:
     ///   - newValue: The value every reader that starts from now on sees.
@@ -44,21 +44,11 @@ extension RundownProtected {
         timeout: Duration,
         teardown: @escaping @Sendable (Value) -> Void
     ) async throws(RundownError) -> Replacement {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        guard await writers.enter(timeout: timeout) else { return .notInstalled }
-        let old: Int
-        do {
-            old = try install(newValue)
-        } catch {
-            writers.leave()
-            throw error
-        }
-        if await waitForRundown(slot: old, timeout: ContinuousClock.now.duration(to: deadline)) {
-            defer { writers.leave() }
-            return .replaced(old: (values + old).move())
-        }
-        deferTeardown(of: old, teardown)
-        return .teardownDeferred
+        let deadline = MonotonicDeadline(fromNow: timeout)
+        guard await writers.enter(until: deadline) else { return .notInstalled }
+        let old = try holdingTheTurn { () throws(RundownError) in try install(newValue) }
+        let drained = await engines.with(old) { await $0.waitForRundown(until: deadline) }
+        return finishReplacement(of: old, drained: drained, teardown)
     }
 
     /// The blocking twin of ``replace(with:timeout:teardown:)-1jltk``, for thread-based code.
@@ -72,19 +62,9 @@ extension RundownProtected {
     ) throws(RundownError) -> Replacement {
         let deadline = MonotonicDeadline(fromNow: timeout)
         guard writers.enterBlocking(until: deadline) else { return .notInstalled }
-        let old: Int
-        do {
-            old = try install(newValue)
-        } catch {
-            writers.leave()
-            throw error
-        }
-        if waitForRundownBlocking(slot: old, timeout: deadline.remaining) {
-            defer { writers.leave() }
-            return .replaced(old: (values + old).move())
-        }
-        deferTeardown(of: old, teardown)
-        return .teardownDeferred
+        let old = try holdingTheTurn { () throws(RundownError) in try install(newValue) }
+        let drained = engines.with(old) { $0.waitForRundown(timeout: deadline.remaining) }
+        return finishReplacement(of: old, drained: drained, teardown)
     }
 
     /// Closes the object for good, then suspends until the last reader has left, `timeout` has passed, or the task
@@ -98,25 +78,12 @@ extension RundownProtected {
     ///   cancelled): call again to continue.
     /// - Throws: ``RundownError/rundownInProgress`` if the object has already been retired and its value handed out.
     public func retire(timeout: Duration) async throws(RundownError) -> Value? {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        guard await writers.enter(timeout: timeout) else { return nil }
-        if let value = takeParked() {
-            writers.leave()
-            return value
-        }
-        let slot: Int
-        do {
-            slot = try close()
-        } catch {
-            writers.leave()
-            throw error
-        }
-        if await waitForRundown(slot: slot, timeout: ContinuousClock.now.duration(to: deadline)) {
-            defer { writers.leave() }
-            return (values + slot).move()
-        }
-        deferParking(of: slot)
-        return nil
+        let deadline = MonotonicDeadline(fromNow: timeout)
+        guard await writers.enter(until: deadline) else { return nil }
+        if let value = takeParkedLeavingTheTurn() { return value }
+        let slot = try holdingTheTurn { () throws(RundownError) in try close() }
+        let drained = await engines.with(slot) { await $0.waitForRundown(until: deadline) }
+        return finishRetirement(of: slot, drained: drained)
     }
 
     /// The blocking twin of ``retire(timeout:)-48ma3``, for thread-based code.
@@ -124,43 +91,65 @@ extension RundownProtected {
     public func retire(timeout: Duration) throws(RundownError) -> Value? {
         let deadline = MonotonicDeadline(fromNow: timeout)
         guard writers.enterBlocking(until: deadline) else { return nil }
-        if let value = takeParked() {
-            writers.leave()
-            return value
-        }
-        let slot: Int
+        if let value = takeParkedLeavingTheTurn() { return value }
+        let slot = try holdingTheTurn { () throws(RundownError) in try close() }
+        let drained = engines.with(slot) { $0.waitForRundown(timeout: deadline.remaining) }
+        return finishRetirement(of: slot, drained: drained)
+    }
+
+    // MARK: The steps the bounded writers share (the caller has the writers' turn)
+
+    /// Runs the writer's first step (installing or closing); if it throws, gives the turn back first.
+    private func holdingTheTurn(_ step: () throws(RundownError) -> Int) throws(RundownError) -> Int {
         do {
-            slot = try close()
+            return try step()
         } catch {
             writers.leave()
             throw error
         }
-        if waitForRundownBlocking(slot: slot, timeout: deadline.remaining) {
+    }
+
+    /// The value a retirement that gave up parked, if there is one; taking it ends the caller's turn.
+    private func takeParkedLeavingTheTurn() -> Value? {
+        guard let value = takeParked() else { return nil }
+        writers.leave()
+        return value
+    }
+
+    /// Ends a replacement of `slot`: hands back the old value if its readers have left (and gives up the turn),
+    /// otherwise keeps the turn until they have and hands the value to `teardown` then.
+    private func finishReplacement(
+        of slot: Int,
+        drained: Bool,
+        _ teardown: @escaping @Sendable (Value) -> Void
+    ) -> Replacement {
+        if drained {
+            defer { writers.leave() }
+            return .replaced(old: (values + slot).move())
+        }
+        engines.with(slot) {
+            $0.beginRundown {
+                let value = (self.values + slot).move()
+                self.writers.leave()
+                teardown(value)
+            }
+        }
+        return .teardownDeferred
+    }
+
+    /// Ends a retirement of `slot`: hands back the value if its readers have left (and gives up the turn), otherwise
+    /// keeps the turn until they have and parks the value then, for the next retirement.
+    private func finishRetirement(of slot: Int, drained: Bool) -> Value? {
+        if drained {
             defer { writers.leave() }
             return (values + slot).move()
         }
-        deferParking(of: slot)
+        engines.with(slot) {
+            $0.beginRundown {
+                self.park((self.values + slot).move())
+                self.writers.leave()
+            }
+        }
         return nil
-    }
-
-    // MARK: Giving up without losing anything (the caller has the writers' turn; these keep it)
-
-    /// Hands the turn to `slot`'s completion: when its last reader leaves, the old value goes to `teardown` and the
-    /// turn to the next writer.
-    private func deferTeardown(of slot: Int, _ teardown: @escaping @Sendable (Value) -> Void) {
-        keepCallback(slot: slot) {
-            let value = (self.values + slot).move()
-            self.writers.leave()
-            teardown(value)
-        }
-    }
-
-    /// Hands the turn to `slot`'s completion: when its last reader leaves, the value is parked for the next
-    /// retirement and the turn goes to the next writer.
-    private func deferParking(of slot: Int) {
-        keepCallback(slot: slot) {
-            self.park((self.values + slot).move())
-            self.writers.leave()
-        }
     }
 }

@@ -21,7 +21,7 @@ extension RundownProtected {
         await writers.enter()
         defer { writers.leave() }
         let old = try install(newValue)
-        await waitForRundown(slot: old)
+        await engines.with(old) { await $0.waitForRundown() }
         return (values + old).move()
     }
 
@@ -39,7 +39,7 @@ extension RundownProtected {
         defer { writers.leave() }
         if let value = takeParked() { return value }
         let slot = try close()
-        await waitForRundown(slot: slot)
+        await engines.with(slot) { await $0.waitForRundown() }
         return (values + slot).move()
     }
 
@@ -47,7 +47,7 @@ extension RundownProtected {
     /// the old value has left, and returns the old value for teardown.
     ///
     /// The blocking twin of ``replace(with:)-8uqqx``, with the same guarantees, for thread-based code. It has
-    /// the same name, as ``RundownRef/waitForRundown()-3hakh`` does: in `async` code the compiler picks the
+    /// the same name, as the blocking `waitForRundown()` does: in `async` code the compiler picks the
     /// suspending form, and this one is marked `noasync` so that it cannot be picked there by accident; it would
     /// block a thread of the cooperative pool. Blocks on a pthread condition variable, never spins.
     ///
@@ -59,7 +59,7 @@ extension RundownProtected {
         writers.enterBlocking()
         defer { writers.leave() }
         let old = try install(newValue)
-        waitForRundownBlocking(slot: old)
+        engines.with(old) { $0.waitForRundown() }
         return (values + old).move()
     }
 
@@ -77,7 +77,7 @@ extension RundownProtected {
         defer { writers.leave() }
         if let value = takeParked() { return value }
         let slot = try close()
-        waitForRundownBlocking(slot: slot)
+        engines.with(slot) { $0.waitForRundown() }
         return (values + slot).move()
     }
 
@@ -93,10 +93,10 @@ extension RundownProtected {
         // The idle slot completed its run-down before the previous writer moved its value out, so no holder
         // exists and every acquisition fails until the re-initialization below publishes the value.
         (values + new).initialize(to: newValue)
-        reInitialize(slot: new)
+        engines.with(new) { $0.reInitialize() }
         published.store(new, ordering: .releasing)
         // Only after the switch: a reader refused by the old slot from here on finds the new slot.
-        beginRundown(slot: old)
+        engines.with(old) { $0.beginRundown() }
         return old
     }
 
@@ -106,7 +106,7 @@ extension RundownProtected {
         let word = published.load(ordering: .relaxed)
         guard word & Self.retiredBit == 0 else { throw .rundownInProgress }
         published.store(word | Self.retiredBit, ordering: .releasing)
-        beginRundown(slot: word & 1)
+        engines.with(word & 1) { $0.beginRundown() }
         return word & 1
     }
 }

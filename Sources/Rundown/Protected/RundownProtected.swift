@@ -36,13 +36,13 @@ import Synchronization
 ///
 /// ## Cost
 /// ``withValue(fileID:line:function:_:)`` costs two relaxed atomic loads (of a word that only replacements write) more than
-/// ``RundownRef/withProtection(fileID:line:function:_:)``: a load, one compare-and-swap, a load and one atomic subtract; no lock, no
+/// ``RundownProtecting/withProtection(fileID:line:function:_:)``: a load, one compare-and-swap, a load and one atomic subtract; no lock, no
 /// allocation, no reference counting. A reader that races with a replacement retries, once per replacement it
 /// races with. Readers of one object share one cache line (the current slot's word), as with ``RundownRef``.
 /// Replacements and retirement are rare operations: they take a lock, and wait (suspend or block) for the old
 /// value's readers.
 ///
-/// `Benchmarks/RESULTS.md` has the measured cost next to a bare ``RundownRef/withProtection(fileID:line:function:_:)``, a
+/// `Benchmarks/RESULTS.md` has the measured cost next to a bare ``RundownProtecting/withProtection(fileID:line:function:_:)``, a
 /// `Mutex<Value>.withLock` read, and the obvious alternative: a lock to copy out a reference to the current
 /// generation and then run-down protection on it (reference counting and a lock on every read).
 ///
@@ -61,13 +61,9 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     @usableFromInline
     let published: Atomic<Int>
 
-    /// The run-down protection of slot 0.
+    /// The run-down protection of each slot.
     @usableFromInline
-    let firstRundown: RundownEngine
-
-    /// The run-down protection of slot 1.
-    @usableFromInline
-    let secondRundown: RundownEngine
+    let engines: SlotEngines
 
     /// Two slots. A slot holds a value from the moment a writer fills it until a writer moves the value out, after
     /// the slot's run-down has completed.
@@ -107,13 +103,29 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     public init(_ initialValue: Value, recordingHolders: Bool) {
         values = .allocate(capacity: 2)
         values.initialize(to: initialValue)
-        firstRundown = RundownEngine(recordingHolders: recordingHolders)
-        secondRundown = RundownEngine(recordingHolders: recordingHolders)
-        secondRundown.beginRundown()
+        engines = SlotEngines(recordingHolders: recordingHolders, name: nil)
         published = Atomic(0)
     }
 
+    /// Creates a named object that protects `initialValue`, recording its readers if `recordingHolders`; see
+    /// ``RundownEngine/init(name:recordingHolders:)`` for what the name is for.
+    ///
+    /// - Parameters:
+    ///   - initialValue: The value readers see until the first replacement.
+    ///   - name: What process-wide holder reports and metrics call the object.
+    ///   - recordingHolders: Whether to record the readers inside, with their sites, threads and tasks.
+    public init(_ initialValue: Value, name: String, recordingHolders: Bool = false) {
+        values = .allocate(capacity: 2)
+        values.initialize(to: initialValue)
+        engines = SlotEngines(recordingHolders: recordingHolders, name: name)
+        published = Atomic(0)
+        MetricsSampler.register(self, metrics: engines.first.metrics) {
+            $0.engines.both({ $0._state.holderCount }, +)
+        }
+    }
+
     deinit {
+        if engines.first.metrics != nil { MetricsSampler.unregister(UInt(bitPattern: ObjectIdentifier(self))) }
         // A retired object's value was handed out, or is parked (and released with `parked`). A live object holds
         // the current value; an old value whose teardown was deferred has gone to its teardown before the object
         // could die: the deferred teardown's callback keeps the object alive until it has run.
@@ -237,71 +249,18 @@ public final class RundownProtected<Value: Sendable>: Sendable {
 
     // MARK: Slots
 
-    /// Acquires one holder on `slot`; a branch per slot, since engines are not copied.
+    /// Acquires one holder on `slot`.
     @inlinable
     @inline(__always)
     func acquire(slot: Int, site: HolderSite) -> HolderToken? {
-        if slot == 0 {
-            firstRundown.acquire(units: RundownWord.holderUnit, site: site)
-        } else {
-            secondRundown.acquire(units: RundownWord.holderUnit, site: site)
-        }
+        engines.with(slot) { $0.acquire(units: RundownWord.holderUnit, site: site) }
     }
 
     /// Releases the reader `read`.
     @inlinable
     @inline(__always)
-    func release(_ read: ProtectedRead) {
-        if read.slot == 0 {
-            firstRundown.release(units: RundownWord.holderUnit, token: read.token)
-        } else {
-            secondRundown.release(units: RundownWord.holderUnit, token: read.token)
-        }
-    }
-
-    /// Re-initializes `slot`'s engine: its value is written and may be published.
-    func reInitialize(slot: Int) {
-        if slot == 0 { firstRundown.reInitialize() } else { secondRundown.reInitialize() }
-    }
-
-    /// Begins `slot`'s run-down: it was current until now.
-    func beginRundown(slot: Int) {
-        if slot == 0 { firstRundown.beginRundown() } else { secondRundown.beginRundown() }
-    }
-
-    /// Suspends until the last reader of `slot` has left.
-    func waitForRundown(slot: Int) async {
-        if slot == 0 { await firstRundown.waitForRundown() } else { await secondRundown.waitForRundown() }
-    }
-
-    /// Blocks until the last reader of `slot` has left.
-    @available(*, noasync)
-    func waitForRundownBlocking(slot: Int) {
-        if slot == 0 { firstRundown.waitForRundown() } else { secondRundown.waitForRundown() }
-    }
-
-    /// Suspends until the last reader of `slot` has left, `timeout` passes or the task is cancelled.
-    func waitForRundown(slot: Int, timeout: Duration) async -> Bool {
-        if slot == 0 {
-            await firstRundown.waitForRundown(timeout: timeout)
-        } else {
-            await secondRundown.waitForRundown(timeout: timeout)
-        }
-    }
-
-    /// Blocks until the last reader of `slot` has left or `timeout` passes.
-    @available(*, noasync)
-    func waitForRundownBlocking(slot: Int, timeout: Duration) -> Bool {
-        slot == 0 ? firstRundown.waitForRundown(timeout: timeout) : secondRundown.waitForRundown(timeout: timeout)
-    }
-
-    /// Runs `callback` once the last reader of `slot` has left (at once if none is inside).
-    func keepCallback(slot: Int, _ callback: @escaping @Sendable () -> Void) {
-        if slot == 0 {
-            firstRundown.beginRundown(onCompletion: callback)
-        } else {
-            secondRundown.beginRundown(onCompletion: callback)
-        }
+    func release(_ read: _RundownAcquisition) {
+        engines.with(read.slot) { $0.release(units: RundownWord.holderUnit, token: read.token) }
     }
 
     /// Parks the last value of a retirement that gave up.
@@ -327,14 +286,14 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     /// names the acquired slot, that slot holds the current value, which cannot change while it is held.
     @inlinable
     @inline(__always)
-    func acquireCurrentSlot(site: HolderSite) throws(RundownError) -> ProtectedRead {
+    func acquireCurrentSlot(site: HolderSite) throws(RundownError) -> _RundownAcquisition {
         var word = published.load(ordering: .relaxed)
         while true {
-            if word & Self.retiredBit != 0 { throw .rundownInProgress }
+            if word & Self.retiredBit != 0 { throw refusedWhileRetired() }
             let slot = word & 1
             if let token = acquire(slot: slot, site: site) {
                 let now = published.load(ordering: .relaxed)
-                let read = ProtectedRead(slot: slot, token: token)
+                let read = _RundownAcquisition(slot: slot, token: token)
                 if now == word { return read }
                 word = releaseAfterLosingRace(read, published: now)
             } else {
@@ -343,10 +302,18 @@ public final class RundownProtected<Value: Sendable>: Sendable {
         }
     }
 
+    /// A reader refused because the object is retired (counted by the metrics of a named object).
+    @usableFromInline
+    @inline(never)
+    func refusedWhileRetired() -> RundownError {
+        engines.first.metrics?.refused()
+        return .rundownInProgress
+    }
+
     /// Gives back a slot acquired while a replacement moved the published word on, and returns the newer word.
     @usableFromInline
     @inline(never)
-    func releaseAfterLosingRace(_ read: ProtectedRead, published now: Int) -> Int {
+    func releaseAfterLosingRace(_ read: _RundownAcquisition, published now: Int) -> Int {
         release(read)
         return now
     }
@@ -364,32 +331,16 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     }
 }
 
-/// One reader of a ``RundownProtected``: the slot it reads, and its record if readers are recorded.
-@usableFromInline
-struct ProtectedRead: Sendable {
-    @usableFromInline
-    let slot: Int
-
-    @usableFromInline
-    let token: HolderToken
-
-    @inlinable
-    init(slot: Int, token: HolderToken) {
-        self.slot = slot
-        self.token = token
-    }
-}
-
 extension RundownProtected {
     /// Whether this object records its readers.
-    public var isRecordingHolders: Bool { firstRundown.isRecordingHolders }
+    public var isRecordingHolders: Bool { engines.first.isRecording }
 
     /// Who is reading right now: every reader inside (of the current value, and of an old one a replacement is
     /// waiting for), oldest first, if the object records them; otherwise only how many there are. See
     /// ``RundownHolderReport``.
     public func holderReport() -> RundownHolderReport {
-        let first = firstRundown.holderReport()
-        let second = secondRundown.holderReport()
+        let first = engines.first.holderReport()
+        let second = engines.second.holderReport()
         return RundownHolderReport(
             holders: (first.holders + second.holders).sorted { $0.acquiredAt < $1.acquiredAt },
             isRecording: first.isRecording,

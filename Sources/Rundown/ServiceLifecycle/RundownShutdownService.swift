@@ -22,10 +22,11 @@ import ServiceLifecycle
 /// 3. cancels the holders that opted in (`withCancellableProtection`) and waits on, until ``Policy/deadline``
 ///    (counted from the start of the shutdown);
 /// 4. if holders are still inside at the deadline, logs each object's ``RundownHolderReport`` at `error` level
-///    (metadata `rundown.object` and `rundown.holders`, message `run-down did not finish within <deadline>: ...`)
-///    and then gives up as ``Policy/onDeadline`` says: returns (the group finishes its shutdown; the holders are
-///    abandoned) or throws ``RundownShutdownTimedOut`` (the group ends with that error; an executable's `main` then
-///    exits non-zero).
+///    (metadata `rundown.object` and `rundown.holders`, message `run-down did not finish within <deadline>: ...`),
+///    then the process-wide report of every recording object (``RundownHolderReport/everyRecordingObject()``:
+///    `recording run-down objects at the deadline: ...`, metadata `rundown.object` `*`), and then gives up as
+///    ``Policy/onDeadline`` says: returns (the group finishes its shutdown; the holders are abandoned) or throws
+///    ``RundownShutdownTimedOut`` (the group ends with that error; an executable's `main` then exits non-zero).
 ///
 /// Cancelling the service's task (the group's cancellation) ends the waits early, as the deadline does.
 public struct RundownShutdownService: Service, CustomStringConvertible {
@@ -115,6 +116,15 @@ public struct RundownShutdownService: Service, CustomStringConvertible {
             logger.error(
                 "run-down did not finish within \(policy.deadline): \(name): \(report)",
                 metadata: ["rundown.object": "\(name)", "rundown.holders": "\(report.holderCount)"]
+            )
+        }
+        // Who is inside anything: other recording objects may hold up the drained ones (a request waiting on a
+        // plugin), and they show here, oldest first.
+        let everywhere = RundownHolderReport.everyRecordingObject()
+        if !everywhere.holders.isEmpty {
+            logger.error(
+                "recording run-down objects at the deadline: \(everywhere)",
+                metadata: ["rundown.object": "*", "rundown.holders": "\(everywhere.holderCount)"]
             )
         }
         if case .fail = policy.onDeadline { throw RundownShutdownTimedOut(reports: reports) }

@@ -3,47 +3,25 @@
 // Hooks for the package's tests, benchmarks and fuzzer, reached through `@_spi(Testing) import Rundown`; not public
 // API (see the README's "Source stability"). They read state that the public API deliberately hides.
 
-extension RundownEngine {
+extension RundownProtecting where Self: ~Copyable {
     /// The number of waiter records and kept callbacks: zero whenever nobody waits, so a leak shows.
     @_spi(Testing)
-    public var liveWaiterRecordCount: Int { liveWaiterRecords }
+    public var liveWaiterRecordCount: Int { _withCompletionEngine { $0.liveWaiterRecords } }
 
     /// Whether the waiter store has been allocated (it is allocated only when a wait has to block or a callback
     /// has to be kept).
     @_spi(Testing)
-    public var hasWaiterStore: Bool { store.load() != nil }
+    public var hasWaiterStore: Bool { _withCompletionEngine { $0.sideTable.load()?.existingWaiters != nil } }
 
-    /// The holder records of a recording engine (zero once every holder has left) plus the cancellable holders
-    /// waiting for a cancellation request: a leak shows.
+    /// The holder records (zero once every holder has left) plus the cancellable holders waiting for a
+    /// cancellation request: a leak shows.
     @_spi(Testing)
     public var liveHolderRecordCount: Int {
-        recordedHolderCount + (store.load()?.waitingCancellableHolders ?? 0)
+        _withCompletionEngine { $0.recordedHolderCount + $0.waitingCancellableHolders }
     }
 }
 
-extension RundownRef {
-    /// See ``RundownEngine/liveWaiterRecordCount``.
-    @_spi(Testing)
-    public var liveWaiterRecordCount: Int { engine.liveWaiterRecords }
-
-    /// See ``RundownEngine/hasWaiterStore``.
-    @_spi(Testing)
-    public var hasWaiterStore: Bool { engine.hasWaiterStore }
-
-    /// See ``RundownEngine/liveHolderRecordCount``.
-    @_spi(Testing)
-    public var liveHolderRecordCount: Int { engine.liveHolderRecordCount }
-}
-
 extension CacheAwareRundownRef {
-    /// See ``RundownEngine/liveWaiterRecordCount``.
-    @_spi(Testing)
-    public var liveWaiterRecordCount: Int { storage.shared.liveWaiterRecords }
-
-    /// See ``RundownEngine/liveHolderRecordCount``.
-    @_spi(Testing)
-    public var liveHolderRecordCount: Int { storage.shared.liveHolderRecordCount }
-
     /// The holders counted in slot `index` (``slotCount`` names the overflow word) and whether it is closed; the
     /// holders are a net count on the restartable-sequence path.
     @_spi(Testing)
@@ -66,12 +44,12 @@ extension RundownProtected {
     /// The waiter records of both slots' engines plus the writers waiting for their turn.
     @_spi(Testing)
     public var liveWaiterRecordCount: Int {
-        firstRundown.liveWaiterRecords + secondRundown.liveWaiterRecords + writers.waitingWriters
+        engines.both({ $0.liveWaiterRecords }, +) + writers.waitingWriters
     }
 
-    /// The holder records of both slots' engines; see ``RundownEngine/liveHolderRecordCount``.
+    /// The holder records of both slots' engines; see ``RundownProtecting/liveHolderRecordCount``.
     @_spi(Testing)
     public var liveHolderRecordCount: Int {
-        firstRundown.liveHolderRecordCount + secondRundown.liveHolderRecordCount
+        engines.both({ $0.liveHolderRecordCount }, +)
     }
 }

@@ -69,8 +69,8 @@ final class AsyncModelDriver: ModelDriver {
         switch (holding, place) {
         case (.guarded(let box, _), 7): TestThread { box.release() }.join()
         case (.guarded(let box, _), _): await Task.detached { box.release() }.value
-        case (.unguarded(let count), 7): TestThread { subject.unsafeRelease(count: count) }.join()
-        case (.unguarded(let count), _): await Task.detached { subject.unsafeRelease(count: count) }.value
+        case (.unguarded(let count), 7): TestThread { subject.unguardedRelease(count: count) }.join()
+        case (.unguarded(let count), _): await Task.detached { subject.unguardedRelease(count: count) }.value
         }
         settle(completion)
     }

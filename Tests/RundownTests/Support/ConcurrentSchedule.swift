@@ -157,13 +157,13 @@ struct ConcurrentSchedule: Sendable {
     private func holdUnguarded(_ random: inout SeededGenerator) {
         let count = 1 + random.below(4)
         let closedBefore = ledger.closedThrough.load(ordering: .acquiring)
-        guard rundown.unsafe.tryAcquire(count: count) else {
+        guard rundown.unsafeTryAcquire(count: count) else {
             return refused()
         }
         let generation = ledger.entered(units: count, closedBefore: closedBefore)
         pause(&random)
         ledger.leaving(generation: generation, units: count)
-        rundown.unsafe.release(count: count)
+        rundown.unsafeRelease(count: count)
     }
 
     private func holdAndReleaseOnAnotherThread(_ random: inout SeededGenerator) {

@@ -77,7 +77,7 @@ class ModelDriver {
         let count = chooseCount()
         let expected = model.acquire(count)
         note("unsafe acquire \(count)")
-        let acquired = subject.unsafeTryAcquire(count: count)
+        let acquired = subject.unguardedTryAcquire(count: count)
         if acquired { held.append(.unguarded(count: count)) }
         expect(acquired == expected, "the unguarded acquisition returned \(acquired); the model says \(expected)")
     }
@@ -94,7 +94,7 @@ class ModelDriver {
             if drops { box.drop() } else { box.release() }
         case .unguarded(let count):
             note("release \(holding)")
-            subject.unsafeRelease(count: count)
+            subject.unguardedRelease(count: count)
         }
         settle(completion)
     }
@@ -203,7 +203,7 @@ class ModelDriver {
         while failure == nil, let holding = held.popLast() {
             switch holding {
             case .guarded(let box, _): box.release()
-            case .unguarded(let count): subject.unsafeRelease(count: count)
+            case .unguarded(let count): subject.unguardedRelease(count: count)
             }
             settle(model.release(holding.count))
         }

@@ -23,9 +23,9 @@ protocol ModelSubject: AnyObject, Sendable {
     /// (then `count` is 1). Only where ``hasGuards``.
     func acquireGuard(count: Int, countForm: Bool) throws(RundownError) -> GuardBox
     /// The unguarded acquisition of `count` holders; `false` once run-down has begun.
-    func unsafeTryAcquire(count: Int) -> Bool
+    func unguardedTryAcquire(count: Int) -> Bool
     /// Releases `count` holders of the unguarded pair.
-    func unsafeRelease(count: Int)
+    func unguardedRelease(count: Int)
     /// Runs `body` under `withProtection`, or `withProtectionIfAvailable` if `ifAvailable`; whether it ran.
     func protect(ifAvailable: Bool, _ body: () -> Void) -> Bool
     /// Begins run-down; `true` if this call began it.
@@ -48,12 +48,12 @@ extension ModelSubject where Self: RundownProtection {
         GuardBox(try countForm ? tryAcquire(count: count) : tryAcquire())
     }
 
-    func unsafeTryAcquire(count: Int) -> Bool {
-        unsafe.tryAcquire(count: count)
+    func unguardedTryAcquire(count: Int) -> Bool {
+        unsafeTryAcquire(count: count)
     }
 
-    func unsafeRelease(count: Int) {
-        unsafe.release(count: count)
+    func unguardedRelease(count: Int) {
+        unsafeRelease(count: count)
     }
 
     func protect(ifAvailable: Bool, _ body: () -> Void) -> Bool {

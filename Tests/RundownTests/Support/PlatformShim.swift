@@ -3,6 +3,7 @@
 // file imports Glibc, Musl or Darwin itself (`Scripts/check-portability.sh` checks), and holds the few calls whose
 // Swift signature differs between the platforms.
 @_spi(Testing) import Rundown
+@_exported import RundownTestSupport
 
 #if canImport(Glibc)
 @_exported import Glibc
@@ -15,7 +16,7 @@ import ObjectiveC
 #error("the tests support Linux (glibc or musl) and Apple platforms; add a branch to PlatformShim.swift")
 #endif
 
-/// A real OS thread; the library's one test-thread helper (also used by the benchmarks).
+/// A real OS thread; the package's one test-thread helper (also used by the benchmarks).
 typealias TestThread = RundownTestThread
 
 /// Sleeps the calling thread briefly: only to give other threads a chance to run, never for correctness.
@@ -91,4 +92,9 @@ func instanceSize(of type: AnyClass) -> Int {
     #else
     #error("unsupported platform")
     #endif
+}
+
+/// The bytes the allocator handed out for `object` (at least what was asked for).
+func allocatedSize(of object: AnyObject) -> Int {
+    RundownTestThread.allocatedSize(of: object)
 }

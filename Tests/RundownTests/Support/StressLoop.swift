@@ -33,7 +33,7 @@ struct StressLoop {
     private let minimumRounds: Int
     private let deadline: ContinuousClock.Instant?
     private let started = ContinuousClock.now
-    private let abortsBefore = CacheAwareRundownRef.restartedSequenceCount
+    private let abortsBefore = CacheAwareRundownRef.restartedSequences
 
     /// A loop of `quick` rounds, `long` ones with `RUNDOWN_LONG_TESTS=1`, or `RUNDOWN_STRESS_SECONDS` seconds' worth
     /// (at least `quick`).
@@ -84,7 +84,7 @@ struct StressLoop {
     func report(operations: Int) {
         let milliseconds = started.duration(to: .now) / .milliseconds(1)
         let seconds = "\(Int(milliseconds) / 1_000).\(String(1_000 + Int(milliseconds) % 1_000).dropFirst())"
-        let aborts = path == "rseq" ? CacheAwareRundownRef.restartedSequenceCount - abortsBefore : 0
+        let aborts = path == "rseq" ? CacheAwareRundownRef.restartedSequences - abortsBefore : 0
         print(
             "rundown-stress test=\(test) flavor=\(flavor) path=\(path) seconds=\(seconds) operations=\(operations) "
                 + "rundowns=\(rounds) aborts=\(aborts)"

@@ -3,7 +3,7 @@
 #define C_THREAD_STATE_H
 
 // Thread state for the latency benchmarks: whether a waiter's thread is really asleep in the kernel. (Placing and
-// pinning threads is the library's test support: `RundownTestThread`.)
+// pinning threads is the package's test support: `RundownTestThread`.)
 
 /// The kernel's id of the calling thread (Linux), or 0 where the platform has none.
 long rundown_benchmarks_current_thread_id(void);
