@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # CI gate: builds the benchmarks in release and runs the `Leaks` group (LeakBenchmarks.swift): for RundownRef,
-# CacheAwareRundownRef, an embedded RundownEngine and RundownProtected, a million waits, callbacks, cancellations
-# and timeouts each (the large batches), every round checking that the live waiter records are back to zero and
-# trapping otherwise. It fails unless, for every type, the allocations left outstanding after a sample (malloc
+# CacheAwareRundownRef, an embedded RundownEngine and RundownProtected (readers on one word, and per CPU), a million
+# waits, callbacks, cancellations and timeouts each (the large batches), every round checking that the live waiter
+# records are back to zero and trapping otherwise; a million async waits with a one-hour timeout that end early; and
+# a million named recording objects created and dropped, every round checking that the registry of recording objects
+# is back where it was. It fails unless, for every type, the allocations left outstanding after a sample (malloc
 # interposer: mallocs minus frees over the sample, all threads) do not grow from a small batch of rounds to the large
 # one: the smallest outstanding count over the large batch's samples may exceed the small batch's by at most
 # TOLERANCE.
@@ -37,9 +39,10 @@ TOLERANCE = 1_024
 CONTROL_LEAKED_PER_ROUND = 4
 NAME = re.compile(
     r"^(?P<group>Leaks|LeakControl) (?P<type>\S+)\.(?P<batch>small|large) (?P<rounds>\d+) rounds: "
-    r"(?P<timeouts>\d+) timeouts (?P<callbacks>\d+) callbacks (?P<cancellations>\d+) cancellations (?P<waits>\d+) waits$"
+    r"(?P<timeouts>\d+) timeouts (?P<callbacks>\d+) callbacks (?P<cancellations>\d+) cancellations (?P<waits>\d+) waits"
+    r"( (?P<objects>\d+) objects)?$"
 )
-KINDS = ("timeouts", "callbacks", "cancellations", "waits")
+KINDS = ("timeouts", "callbacks", "cancellations", "waits", "objects")
 
 
 def samples(metric):
@@ -60,7 +63,7 @@ for name, values in outstanding.items():
     if not match:
         failures.append(f"unexpected benchmark name: {name}")
         continue
-    mix = {kind: int(match[kind]) for kind in KINDS}
+    mix = {kind: int(match[kind] or 0) for kind in KINDS}
     batches.setdefault((match["group"], match["type"]), {})[match["batch"]] = (
         int(match["rounds"]), mix, values, mallocs.get(name, [])
     )

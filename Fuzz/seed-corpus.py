@@ -18,7 +18,8 @@ YES, NO = 0, 99
 
 TARGETS = [
     "plain", "plain-recording", "cacheAware", "cacheAware-recording", "cacheAwareAtomic", "cacheAwareAtomic-recording",
-    "cacheAware-one-slot", "engine", "engine-recording", "protected", "protected-recording",
+    "cacheAware-one-slot", "engine", "engine-recording", "protected", "protected-recording", "protected-per-cpu",
+    "protected-per-cpu-recording",
 ]
 OPERATIONS = [
     "acquireGuard", "acquireUnguarded", "release", "enterScope", "leaveScope", "begin", "beginWithCallback", "wait",
@@ -111,6 +112,11 @@ SEEDS = {
     "protected-parked-retirement": ["protected-recording",
         read(), retire(), read(if_available=True), p("leave"), replace(), retire(bounded=False), retire(),
         p("describe")],
+    "protected-per-cpu-replacements": ["protected-per-cpu",
+        read(), read(if_available=True), replace(), p("leave"), read(), replace(), p("describe"), p("leave"),
+        p("leave"), replace(bounded=False), read(), retire(), p("leave"), retire(bounded=False)],
+    "protected-per-cpu-recording": ["protected-per-cpu-recording",
+        read(), replace(), p("describe"), p("leave"), read(if_available=True), retire(), p("leave"), p("describe")],
 }
 
 

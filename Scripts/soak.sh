@@ -14,7 +14,9 @@
 #   release-no-rseq the same build with RUNDOWN_DISABLE_RSEQ=1: every CacheAwareRundownRef on atomic slots.
 #
 # The tests are Tests/RundownTests/InvariantStressTests.swift (three tests, each for RundownRef and both
-# CacheAwareRundownRef paths) and RestartableSequenceStressTests.swift (two cases, on the rseq path only). They run
+# CacheAwareRundownRef paths), RundownProtected's "replacements under concurrent readers" in
+# RundownProtectedTests.swift (readers on one word, per CPU on the process's path, per CPU forced onto atomic slots)
+# and RestartableSequenceStressTests.swift (two cases, on the rseq path only). They run
 # one at a time (`--no-parallel`), each case for (its configuration's share) / (its configuration's cases) seconds
 # through RUNDOWN_STRESS_SECONDS, and each prints a `rundown-stress ...` summary line (see
 # Tests/RundownTests/Support/StressLoop.swift) that this script adds up.
@@ -61,12 +63,13 @@ command -v python3 >/dev/null 2>&1 || {
 scratch="${SOAK_SCRATCH_PATH:-$root/.build-soak}"
 logs="$scratch/soak-logs"
 mkdir -p "$logs"
-filter='RundownTests\.(InvariantStressTests|RestartableSequenceStressTests)'
+filter='RundownTests\.(InvariantStressTests|RestartableSequenceStressTests|RundownProtectedTests/replacementsUnderConcurrentReaders)'
 release_flags=(-c release -Xswiftc -enable-testing --scratch-path "$scratch")
 tsan_flags=(-c release -Xswiftc -enable-testing --sanitize=thread --scratch-path "$scratch-tsan")
 
-# The cases each configuration runs: the invariant tests' 3 x 3, plus the rseq ledger's 2 where rseq is used.
-invariant_cases=9
+# The cases each configuration runs: the invariant tests' 3 x 3 and RundownProtected's replacements under readers
+# (readers on one word, per CPU, per CPU on atomic slots), plus the rseq ledger's 2 where rseq is used.
+invariant_cases=12
 rseq_cases=2
 expect_rseq=0
 [ "$(uname -s)" = Linux ] && [ "${SOAK_ALLOW_NO_RSEQ:-0}" != 1 ] && expect_rseq=1

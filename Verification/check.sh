@@ -20,6 +20,10 @@
 # Then "mutations must be caught": the planted bugs of the atomic-slot and rseq models (the BUG_ defines), each of
 # which must FAIL; one line each with the property violated and the depth of the counterexample. A mutation that
 # passes is a failure of this script (the model would no longer tell the protocol from the bug).
+#
+# MODEL_DIR must also hold rundown_protected_percpu.pml (RundownProtected with a per-CPU reader counter per value
+# slot). Its runs print its own assertion groups (PROP 6 to 9, and 5 for invalid end states); its larger runs are
+# skipped with SPIN_DEFS, THOROUGH=1 adds three, and its planted bugs run with the others.
 
 set -u
 
@@ -40,6 +44,10 @@ for f in rundown.pml rundown_cache_aware.pml rundown_rseq.pml store.pml waiting.
         exit 2
     fi
 done
+if [ ! -f "$model_dir/rundown_protected_percpu.pml" ]; then
+    echo "check.sh: $model_dir/rundown_protected_percpu.pml not found" >&2
+    exit 2
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rundown-spin.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -53,6 +61,10 @@ prop_name() {
         3) echo callback_once_after_drain ;;
         4) echo reinit_keeps_count ;;
         5) echo quiescence ;;
+        6) echo no_reader_refused_before_retire ;;       # rundown_protected_percpu.pml
+        7) echo teardown_after_last_reader ;;
+        8) echo reads_are_current ;;
+        9) echo counts_balance ;;
         *) echo "model_assertion" ;;
     esac
 }
@@ -146,6 +158,15 @@ run() {
     fi
 }
 
+# runp NAME MODEL DEFINES MODE    run() with the assertion groups of rundown_protected_percpu.pml
+PROTECTED_PROPS="6 7 8 9 5"
+runp() {
+    local saved=$SAFETY_PROPS
+    SAFETY_PROPS=$PROTECTED_PROPS
+    run "$@"
+    SAFETY_PROPS=$saved
+}
+
 # must_fail NAME MODEL DEFINES      a safety run that must find a violation: prints the property and the depth
 must_fail() {
     local label=$1 model=$2 defs=$3
@@ -185,9 +206,17 @@ run rseq_timed          rundown_rseq          "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_T
 run rseq_3holders       rundown_rseq          "-DNHOLDERS=3 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"          safety
 run rseq_live_w         rundown_rseq          "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:waiters_return
 run rseq_live_c         rundown_rseq          "-DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"          ltl:callbacks_run
+runp protected_main     rundown_protected_percpu "-DNREADERS=2 -DNREPL=2"                       safety
+runp protected_3repl    rundown_protected_percpu "-DNREADERS=2 -DNREPL=3"                       safety
+runp protected_no_retire rundown_protected_percpu "-DRETIRE=0 -DNREADERS=2 -DNREPL=2"           safety
+runp protected_3readers_1repl rundown_protected_percpu "-DNREADERS=3 -DNREPL=1"                 safety
+run protected_live      rundown_protected_percpu "-DNREADERS=2 -DNREPL=2"                       ltl:everyone_finishes
 if [ -z "$spin_defs" ]; then
 run rseq_raw            rundown_rseq          "-DNO_NORMALIZE -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0" safety
 run rseq_faithful       rundown_rseq          "-DFAITHFUL -DNHOLDERS=2 -DMAXGEN=1 -DOWNER_TIMEOUTS=0" safety
+runp protected_3readers rundown_protected_percpu "-DNREADERS=3 -DNREPL=2"                       safety
+runp protected_raw      rundown_protected_percpu "-DNO_NORMALIZE -DNREADERS=1 -DNREPL=2"        safety
+runp protected_faithful rundown_protected_percpu "-DFAITHFUL -DNREADERS=2 -DNREPL=2"            safety
 fi
 if [ "${THOROUGH:-0}" = 1 ]; then
 run cache_faithful      rundown_cache_aware   "-DFAITHFUL -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0" safety
@@ -196,6 +225,9 @@ run rseq_3holders_2gen  rundown_rseq          "-DNHOLDERS=3 -DMAXGEN=2 -DOWNER_T
 if [ -z "$spin_defs" ]; then
 run cache_alt_recheck   rundown_cache_aware   "-DALT_ACQUIRE_RECHECKS_SHARED -DNHOLDERS=2 -DMAXGEN=2 -DOWNER_TIMEOUTS=0" safety
 fi
+runp protected_faithful_3readers rundown_protected_percpu "-DFAITHFUL -DNREADERS=3 -DNREPL=1"   safety
+runp protected_faithful_3repl rundown_protected_percpu "-DFAITHFUL -DNREADERS=2 -DNREPL=3"      safety
+runp protected_raw_3repl rundown_protected_percpu "-DNO_NORMALIZE -DNREADERS=1 -DNREPL=3"       safety
 fi
 
 if [ -z "$spin_defs" ]; then
@@ -208,6 +240,9 @@ must_fail fold_without_membarrier rundown_rseq        "-DBUG_FOLD_WITHOUT_MEMBAR
 must_fail flag_outside_section    rundown_rseq        "-DBUG_FLAG_READ_OUTSIDE_SECTION -DNHOLDERS=1 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"
 must_fail flag_separate_word      rundown_rseq        "-DBUG_FLAG_SEPARATE_FROM_OVERFLOW_WORD -DNHOLDERS=1 -DMAXGEN=1 -DOWNER_TIMEOUTS=0"
 must_fail flag_checked_before_cas rundown_rseq        "-DBUG_SEPARATE_FLAG_CHECKED_BEFORE_OVERFLOW_CAS -DNHOLDERS=1 -DMAXGEN=2 -DOWNER_TIMEOUTS=0"
+must_fail no_recheck_after_acquire rundown_protected_percpu "-DBUG_NO_RECHECK_AFTER_ACQUIRE -DNREADERS=1 -DNREPL=2"
+must_fail close_old_before_publish rundown_protected_percpu "-DBUG_CLOSE_OLD_BEFORE_PUBLISH -DNREADERS=1 -DNREPL=1"
+must_fail close_without_membarrier rundown_protected_percpu "-DBUG_CLOSE_WITHOUT_MEMBARRIER -DNREADERS=1 -DNREPL=1"
 fi
 
 total_end=$(date +%s)

@@ -10,7 +10,7 @@
  * Actors: Holder(2) (picks a slot per acquisition), Holder(1) and, with NHOLDERS = 3, Holder(0) (their home slot);
  * Owner, AsyncWaiter, Registrant, as in rundown.pml.
  *
- * The protocol (default; CacheAwareRundownRef.swift, CacheAwareRundownRef+Rundown.swift):
+ * The protocol (default; PerCPUStorage.swift, PerCPUStorage+Fold.swift):
  *   acquire          touches only its slot: a CAS loop on the slot that refuses once the slot is CLOSED.
  *   closeGeneration  the winner of the shared CAS open -> {CLOSED, pending BIAS} folds the slots; a caller that finds
  *                    the shared word CLOSED with pending >= FIP (a fold, or a re-initialization's re-opening, is in

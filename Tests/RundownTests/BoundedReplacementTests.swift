@@ -56,9 +56,9 @@ private final class StuckReader: Sendable {
 
 @Suite("Bounded replacement and retirement")
 struct BoundedReplacementTests {
-    @Test("a bounded replacement without readers inside hands the old value back")
-    func replacesAtOnce() async throws {
-        let protected = RundownProtected(1)
+    @Test("a bounded replacement without readers inside hands the old value back", arguments: ReaderKind.allCases)
+    func replacesAtOnce(readers: ReaderKind) async throws {
+        let protected = readers.make(1)
         let result = try await protected.replace(with: 2, timeout: .seconds(60)) { _ in Issue.record("no teardown") }
         guard case .replaced(let old) = result else {
             Issue.record("expected .replaced, got \(result)")
@@ -68,9 +68,12 @@ struct BoundedReplacementTests {
         #expect(try protected.withValue { $0 } == 2)
     }
 
-    @Test("a replacement that times out keeps the new value published and tears the old one down exactly once")
-    func timedOutReplacementDefersTeardown() async throws {
-        let protected = RundownProtected(1)
+    @Test(
+        "a replacement that times out keeps the new value published and tears the old one down exactly once",
+        arguments: ReaderKind.allCases
+    )
+    func timedOutReplacementDefersTeardown(readers: ReaderKind) async throws {
+        let protected = readers.make(1)
         let ledger = TeardownLedger()
         let reader = StuckReader(protected)
 
@@ -97,9 +100,9 @@ struct BoundedReplacementTests {
         #expect(ledger.values == [1])
     }
 
-    @Test("a cancelled replacement defers the teardown the same way")
-    func cancelledReplacementDefersTeardown() async throws {
-        let protected = RundownProtected(1)
+    @Test("a cancelled replacement defers the teardown the same way", arguments: ReaderKind.allCases)
+    func cancelledReplacementDefersTeardown(readers: ReaderKind) async throws {
+        let protected = readers.make(1)
         let ledger = TeardownLedger()
         let reader = StuckReader(protected)
 
@@ -118,9 +121,12 @@ struct BoundedReplacementTests {
         #expect(protected.liveWaiterRecordCount == 0)
     }
 
-    @Test("while a teardown is deferred, the next replacement waits for its turn and installs nothing if it times out")
-    func replacementBehindDeferredTeardown() async throws {
-        let protected = RundownProtected(1)
+    @Test(
+        "while a teardown is deferred, the next replacement waits for its turn and installs nothing if it times out",
+        arguments: ReaderKind.allCases
+    )
+    func replacementBehindDeferredTeardown(readers: ReaderKind) async throws {
+        let protected = readers.make(1)
         let ledger = TeardownLedger()
         let reader = StuckReader(protected)
         _ = try await protected.replace(with: 2, timeout: .milliseconds(10)) { ledger.tearDown($0) }
@@ -145,9 +151,12 @@ struct BoundedReplacementTests {
         #expect(protected.liveWaiterRecordCount == 0)
     }
 
-    @Test("a retirement that times out stays retired, and calling again returns the value once")
-    func timedOutRetirementContinues() async throws {
-        let protected = RundownProtected(1)
+    @Test(
+        "a retirement that times out stays retired, and calling again returns the value once",
+        arguments: ReaderKind.allCases
+    )
+    func timedOutRetirementContinues(readers: ReaderKind) async throws {
+        let protected = readers.make(1)
         let reader = StuckReader(protected)
 
         #expect(try await protected.retire(timeout: .milliseconds(20)) == nil)
@@ -161,9 +170,9 @@ struct BoundedReplacementTests {
         #expect(protected.liveWaiterRecordCount == 0)
     }
 
-    @Test("the untimed retirement picks up what a timed-out one left parked")
-    func untimedRetirementAfterTimeout() async throws {
-        let protected = RundownProtected(7)
+    @Test("the untimed retirement picks up what a timed-out one left parked", arguments: ReaderKind.allCases)
+    func untimedRetirementAfterTimeout(readers: ReaderKind) async throws {
+        let protected = readers.make(7)
         let reader = StuckReader(protected)
         #expect(try await protected.retire(timeout: .milliseconds(10)) == nil)
         let retirement = Task { try await protected.retire() }
@@ -171,9 +180,9 @@ struct BoundedReplacementTests {
         #expect(try await retirement.value == 7)
     }
 
-    @Test("a cancelled retirement returns nil and loses nothing")
-    func cancelledRetirement() async throws {
-        let protected = RundownProtected(5)
+    @Test("a cancelled retirement returns nil and loses nothing", arguments: ReaderKind.allCases)
+    func cancelledRetirement(readers: ReaderKind) async throws {
+        let protected = readers.make(5)
         let reader = StuckReader(protected)
         let task = Task { try await protected.retire(timeout: .seconds(3_600)) }
         #expect(await eventually { (try? protected.withValue { $0 }) == nil })
@@ -183,9 +192,9 @@ struct BoundedReplacementTests {
         #expect(try await protected.retire(timeout: .seconds(60)) == 5)
     }
 
-    @Test("the blocking twins time out and hand back the same way")
-    func blockingTwins() throws {
-        let protected = RundownProtected(1)
+    @Test("the blocking twins time out and hand back the same way", arguments: ReaderKind.allCases)
+    func blockingTwins(readers: ReaderKind) throws {
+        let protected = readers.make(1)
         let ledger = TeardownLedger()
         let reader = StuckReader(protected)
         let result = try protected.replace(with: 2, timeout: .milliseconds(20)) { ledger.tearDown($0) }
@@ -202,9 +211,12 @@ struct BoundedReplacementTests {
         #expect(try protected.retire(timeout: .seconds(60)) == 2)
     }
 
-    @Test("racing bounded replacements with short deadlines hand every value out exactly once")
-    func racingBoundedReplacementsLoseNothing() async throws {
-        let protected = RundownProtected(0)
+    @Test(
+        "racing bounded replacements with short deadlines hand every value out exactly once",
+        arguments: ReaderKind.allCases
+    )
+    func racingBoundedReplacementsLoseNothing(readers: ReaderKind) async throws {
+        let protected = readers.make(0)
         let ledger = TeardownLedger()
         let stop = Flag()
         let readers = (0..<2).map { _ in

@@ -62,24 +62,44 @@ struct MetricsTests {
         }
     }
 
-    @Test("a named RundownProtected counts readers refused after retirement, and samples its readers")
-    func namedProtectedReports() async throws {
+    @Test(
+        "a named RundownProtected reports its readers, refusals, replacement run-downs, waits and stuck readers",
+        arguments: ReaderKind.allCases
+    )
+    func namedProtectedReports(readers: ReaderKind) async throws {
         let metrics = testMetrics
-        let protected = RundownProtected(7, name: "metrics protected")
-        let dimensions = [("object", "metrics protected"), ("kind", "RundownProtected")]
+        let name = "metrics protected \(readers)"
+        let protected = readers.make(7, name: name)
+        let dimensions = [("object", name), ("kind", "RundownProtected")]
         try protected.withValue { _ in
             MetricsSampler.sampleNow()
-            do {
-                let metric = try metrics.expectGauge("rundown.holders", dimensions)
-                #expect(metric.lastValue == 1)
-            }
+            let metric = try metrics.expectGauge("rundown.holders", dimensions)
+            #expect(metric.lastValue == 1)
         }
-        #expect(try await protected.retire() == 7)
+
+        // A replacement with nobody inside: one run-down and one wait, no stuck reader.
+        #expect(try await protected.replace(with: 8) == 7)
+        let rundownTimer = try metrics.expectTimer("rundown.rundown.duration", dimensions)
+        #expect(rundownTimer.values.count == 1)
+        #expect(try metrics.expectTimer("rundown.wait.duration", dimensions).values.count == 1)
+
+        // A bounded replacement that gives up on a reader inside: a wait and a stuck reader; the run-down completes
+        // when the reader leaves.
+        let outcome = try protected.withValue { _ in
+            try protected.replace(with: 9, timeout: .milliseconds(5)) { _ in }
+        }
+        guard case .teardownDeferred = outcome else {
+            Issue.record("the replacement did not give up with a reader inside: \(outcome)")
+            return
+        }
+        #expect(try metrics.expectTimer("rundown.wait.duration", dimensions).values.count == 2)
+        #expect(try metrics.expectCounter("rundown.stuck.holders", dimensions).totalValue == 1)
+        #expect(rundownTimer.values.count == 2, "the reader left, completing the old slot's run-down")
+        #expect((rundownTimer.lastValue ?? 0) >= 5_000_000, "from the close, through the 5 ms wait, to the leave")
+
+        #expect(try await protected.retire() == 9)
         #expect(throws: RundownError.rundownInProgress) { try protected.withValue { _ in } }
-        do {
-            let metric = try metrics.expectCounter("rundown.refused", dimensions)
-            #expect(metric.totalValue == 1)
-        }
+        #expect(try metrics.expectCounter("rundown.refused", dimensions).totalValue == 1)
     }
 
     @Test("an unnamed object reports nothing, and a named object that goes away stops being sampled")

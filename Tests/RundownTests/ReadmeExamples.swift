@@ -34,6 +34,12 @@ final class PluginHost: Sendable {
     }
 }
 
+/// The README's replaced value.
+struct RouteTable: Sendable {
+    var routes: [String: String]
+    func target(for path: String) -> String? { routes[path] }
+}
+
 /// What the README's embedding example writes to.
 final class Socket: Sendable {
     private let written = Mutex(0)
@@ -125,6 +131,43 @@ struct ReadmeExamples {
             rundown.unsafeRelease(count: 1)
         }
         #expect(rundown.state == .active(holders: 0))
+    }
+
+    @Test("holder reports: a timed wait hands one back, and one call lists every named recording object's holders")
+    func holderReports() async throws {
+        let requests = RundownRef(name: "readme requests", recordingHolders: true)
+        let plugins = CacheAwareRundownRef(name: "readme plugins", recordingHolders: true)
+        let request = try requests.tryAcquire()
+        usleep(20_000)  // a clock tick apart, so that the order is the order of acquisition
+        let call = try plugins.tryAcquire()
+        let report = await requests.waitForRundownReportingHolders(timeout: .milliseconds(10))
+        #expect(report?.holders.count == 1)
+        #expect(
+            report?.description.hasPrefix("1 run-down holder inside: [1] RundownTests/ReadmeExamples.swift:") == true
+        )
+        let everywhere = RundownHolderReport.everyRecordingObject()
+        let ours = everywhere.holders.filter { $0.objectName?.hasPrefix("readme ") == true }
+        #expect(ours.map(\.objectName) == ["readme requests", "readme plugins"])
+        #expect(everywhere.description.contains("readme plugins: RundownTests/ReadmeExamples.swift:"))
+        request.release()
+        call.release()
+    }
+
+    @Test("a value that gets replaced: readers on every core, a reload hands the old table back")
+    func replacedValue() async throws {
+        let routes = RundownProtected(RouteTable(routes: ["/": "home"]), name: "readme routes", perCPUReaders: true)
+        func route(_ path: String) throws -> String? {
+            try routes.withValue { table in table.target(for: path) }
+        }
+        func reload(with table: RouteTable) async throws -> RouteTable {
+            let old = try await routes.replace(with: table)  // readers from now on see `table`
+            return old  // its last reader has left: nobody can reach it any more
+        }
+        #expect(routes.hasPerCPUReaders)
+        #expect(try route("/") == "home")
+        let old = try await reload(with: RouteTable(routes: ["/": "start"]))
+        #expect(old.routes == ["/": "home"])
+        #expect(try route("/") == "start")
     }
 
     @Test("embedding: an engine in a final class, closure form, typed errors, close")

@@ -62,28 +62,28 @@ private final class ReplacementHistory: @unchecked Sendable {
 struct RundownProtectedTests {
     // MARK: Basics
 
-    @Test("withValue runs the body with the current value and returns its result")
-    func readsCurrentValue() throws {
-        let protected = RundownProtected([1, 2, 3])
+    @Test("withValue runs the body with the current value and returns its result", arguments: ReaderKind.allCases)
+    func readsCurrentValue(readers: ReaderKind) throws {
+        let protected = readers.make([1, 2, 3])
         let sum = try protected.withValue { numbers in numbers.reduce(0, +) }
         #expect(sum == 6)
         let first = try protected.withValue { numbers in numbers.first }
         #expect(first == 1)
     }
 
-    @Test("withValue rethrows what the body throws and stays usable")
-    func bodyErrorsPassThrough() throws {
+    @Test("withValue rethrows what the body throws and stays usable", arguments: ReaderKind.allCases)
+    func bodyErrorsPassThrough(readers: ReaderKind) throws {
         struct Failure: Error {}
-        let protected = RundownProtected(7)
+        let protected = readers.make(7)
         #expect(throws: Failure.self) { try protected.withValue { _ in throw Failure() } }
         #expect(try protected.withValue { $0 } == 7)
         let retired = try protected.retire()
         #expect(retired == 7)
     }
 
-    @Test("blocking replace returns the old value, and new readers see the new one")
-    func blockingReplace() throws {
-        let protected = RundownProtected("first")
+    @Test("blocking replace returns the old value, and new readers see the new one", arguments: ReaderKind.allCases)
+    func blockingReplace(readers: ReaderKind) throws {
+        let protected = readers.make("first")
         let old = try protected.replace(with: "second")
         #expect(old == "first")
         #expect(try protected.withValue { copy $0 } == "second")
@@ -92,18 +92,21 @@ struct RundownProtectedTests {
         #expect(try protected.withValue { copy $0 } == "third")
     }
 
-    @Test("blocking retire returns the value, then every operation throws rundownInProgress")
-    func blockingRetire() throws {
-        let protected = RundownProtected("only")
+    @Test(
+        "blocking retire returns the value, then every operation throws rundownInProgress",
+        arguments: ReaderKind.allCases
+    )
+    func blockingRetire(readers: ReaderKind) throws {
+        let protected = readers.make("only")
         #expect(try protected.retire() == "only")
         #expect(throws: RundownError.rundownInProgress) { try protected.withValue { _ in () } }
         #expect(throws: RundownError.rundownInProgress) { _ = try protected.replace(with: "late") }
         #expect(throws: RundownError.rundownInProgress) { _ = try protected.retire() }
     }
 
-    @Test("async replace and retire hand values back in order")
-    func asyncReplaceAndRetire() async throws {
-        let protected = RundownProtected(1)
+    @Test("async replace and retire hand values back in order", arguments: ReaderKind.allCases)
+    func asyncReplaceAndRetire(readers: ReaderKind) async throws {
+        let protected = readers.make(1)
         #expect(try await protected.replace(with: 2) == 1)
         let seen = try await protected.withValue { value in
             await Task.yield()
@@ -118,8 +121,8 @@ struct RundownProtectedTests {
         await #expect(throws: RundownError.rundownInProgress) { _ = try await protected.retire() }
     }
 
-    @Test("async withValue runs its body on the caller's actor")
-    func asyncWithValueKeepsIsolation() async throws {
+    @Test("async withValue runs its body on the caller's actor", arguments: ReaderKind.allCases)
+    func asyncWithValueKeepsIsolation(readers: ReaderKind) async throws {
         actor Tally {
             var total = 0
             func add(from protected: RundownProtected<Int>) async throws {
@@ -132,12 +135,12 @@ struct RundownProtectedTests {
             }
         }
         let tally = Tally()
-        try await tally.add(from: RundownProtected(21))
+        try await tally.add(from: readers.make(21))
         #expect(await tally.total == 42)
     }
 
-    @Test("an object dropped without retire releases its value")
-    func deinitReleasesValue() throws {
+    @Test("an object dropped without retire releases its value", arguments: ReaderKind.allCases)
+    func deinitReleasesValue(readers: ReaderKind) throws {
         final class Payload: Sendable {}
         weak var weakFirst: Payload?
         weak var weakSecond: Payload?
@@ -146,7 +149,7 @@ struct RundownProtectedTests {
             let second = Payload()
             weakFirst = first
             weakSecond = second
-            let protected = RundownProtected(first)
+            let protected = readers.make(first)
             _ = try protected.replace(with: second)
         }
         #expect(weakFirst == nil)
@@ -155,9 +158,12 @@ struct RundownProtectedTests {
 
     // MARK: Waiting for the last reader
 
-    @Test("replace switches new readers at once and returns only after the old value's last reader left")
-    func replaceWaitsForLastReader() throws {
-        let protected = RundownProtected(TrackedValue(0))
+    @Test(
+        "replace switches new readers at once and returns only after the old value's last reader left",
+        arguments: ReaderKind.allCases
+    )
+    func replaceWaitsForLastReader(readers: ReaderKind) throws {
+        let protected = readers.make(TrackedValue(0))
         let oldReaderInside = Atomic<Bool>(false)
         let newReaderSawNewValue = Atomic<Bool>(false)
         let replaceReturned = Atomic<Bool>(false)
@@ -199,9 +205,12 @@ struct RundownProtectedTests {
         #expect(cleanTeardown)
     }
 
-    @Test("retire refuses new readers at once and returns only after the last reader left")
-    func retireWaitsForLastReader() async throws {
-        let protected = RundownProtected(TrackedValue(0))
+    @Test(
+        "retire refuses new readers at once and returns only after the last reader left",
+        arguments: ReaderKind.allCases
+    )
+    func retireWaitsForLastReader(readers: ReaderKind) async throws {
+        let protected = readers.make(TrackedValue(0))
         let readerInside = Atomic<Bool>(false)
         let mayLeave = Atomic<Bool>(false)
         let reader = TestThread {
@@ -225,10 +234,14 @@ struct RundownProtectedTests {
 
     // MARK: Stress
 
-    @Test("replacements under concurrent readers: no reader refused, teardown only after the last reader")
-    func replacementsUnderConcurrentReaders() throws {
-        let replacements = iterations(quick: 300, long: 5_000)
-        let protected = RundownProtected(TrackedValue(0))
+    @Test(
+        "replacements under concurrent readers: no reader refused, teardown only after the last reader",
+        arguments: ReaderKind.allCases
+    )
+    func replacementsUnderConcurrentReaders(readers: ReaderKind) throws {
+        let protected = readers.make(TrackedValue(0))
+        // The replacer's loop (one replacement a round), handed over for its summary once the replacer is done.
+        let finishedLoop = Mutex<StressLoop?>(nil)
         let log = ReadLog()
         let installed = Atomic<Int>(0)
         let retiring = Atomic<Bool>(false)
@@ -239,7 +252,10 @@ struct RundownProtectedTests {
         TestThread.runConcurrently(5) { index in
             if index == 0 {
                 while readersStarted.load(ordering: .acquiring) < 4 { yieldBriefly() }
-                for generation in 1...replacements {
+                var loop = StressLoop("replacements-under-readers", readers: readers, quick: 300, long: 5_000)
+                defer { finishedLoop.withLock { $0 = loop } }
+                while loop.nextRound() {
+                    let generation = loop.rounds
                     // Let the readers in between replacements, so that every replacement races with reads.
                     let readsBefore = log.reads.load(ordering: .relaxed)
                     while log.reads.load(ordering: .relaxed) < readsBefore + 2 { yieldBriefly(microseconds: 10) }
@@ -272,23 +288,30 @@ struct RundownProtectedTests {
             }
         }
 
+        let loop = try #require(finishedLoop.withLock { $0 })
+        let replacements = loop.rounds
+        let reads = log.reads.load(ordering: .relaxed)
+        // Operations: the reads, plus one wait (in a replacement) per round.
+        loop.report(operations: reads + replacements)
         #expect(log.refusals.load(ordering: .relaxed) == 0)
         #expect(log.wentBackwards.load(ordering: .relaxed) == 0)
         #expect(log.sawStaleValue.load(ordering: .relaxed) == 0)
         #expect(badTeardowns.load(ordering: .relaxed) == 0)
-        let reads = log.reads.load(ordering: .relaxed)
         #expect(reads >= 2 * replacements)
         let values = oldValues.withLock { $0 }
         #expect(values.map(\.generation) == Array(0..<replacements))
         #expect(values.allSatisfy { $0.usesAfterTeardown == 0 })
     }
 
-    @Test("concurrent replacements from tasks and threads are serialized into one chain")
-    func concurrentReplacementsSerialize() async throws {
+    @Test(
+        "concurrent replacements from tasks and threads are serialized into one chain",
+        arguments: ReaderKind.allCases
+    )
+    func concurrentReplacementsSerialize(readers: ReaderKind) async throws {
         let perReplacer = iterations(quick: 40, long: 2_000)
         let taskReplacers = 4
         let threadReplacers = 2
-        let protected = RundownProtected(TrackedValue(0))
+        let protected = readers.make(TrackedValue(0))
         // Each replacement records (installed, returned); a serialized history is one chain from 0.
         let threadHistories = (0..<threadReplacers).map { _ in ReplacementHistory() }
         let badTeardowns = Counter()
@@ -367,10 +390,10 @@ struct RundownProtectedTests {
         #expect(current == last.generation)
     }
 
-    @Test("readers racing a retirement either run before it completes or are refused")
-    func readersRacingRetirement() throws {
+    @Test("readers racing a retirement either run before it completes or are refused", arguments: ReaderKind.allCases)
+    func readersRacingRetirement(readers: ReaderKind) throws {
         for _ in 0..<iterations(quick: 50, long: 2_000) {
-            let protected = RundownProtected(TrackedValue(0))
+            let protected = readers.make(TrackedValue(0))
             let lateUses = Atomic<Int>(0)
             let torn = Mutex<TrackedValue?>(nil)
             TestThread.runConcurrently(4) { index in

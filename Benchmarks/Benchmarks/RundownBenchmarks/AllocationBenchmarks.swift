@@ -23,6 +23,9 @@ private var allocationConfiguration: Benchmark.Configuration {
 func registerAllocationBenchmarks() {
     forEachRundownType(AllocationRegistrar())
     registerEngineAllocationBenchmarks()
+    registerRecordingAllocationBenchmarks(RecordingRundownRefMaker.self)
+    registerRecordingAllocationBenchmarks(RecordingCacheAwareMaker.self)
+    registerReadAllocationBenchmarks()
     Benchmark("MallocControl one malloc per operation", configuration: allocationConfiguration) { _ in
         for _ in 0..<operationsPerAllocationSample {
             let memory = malloc(16)
@@ -163,6 +166,43 @@ private func registerEngineAllocationBenchmarks() {
             await cyclingAsync.rundown.waitForRundown()
             guard await cyclingAsync.rundown.waitForRundown(timeout: .seconds(1)) else { acquisitionFailed(name) }
             cyclingAsync.rundown.reInitialize()
+        }
+    }
+}
+
+/// Recording holders allocates nothing per acquisition either: a thread's record slab is allocated at its first
+/// recorded acquisition (in the warm-up sample), and every later record is written in place.
+private func registerRecordingAllocationBenchmarks<Maker: RundownMaker>(_: Maker.Type) {
+    let name = "Allocations \(Maker.label)"
+    let rundown = Maker.make()
+    Benchmark(name, configuration: allocationConfiguration) { _ in
+        for _ in 0..<operationsPerAllocationSample {
+            do {
+                try rundown.withProtection {}
+            } catch {
+                acquisitionFailed(name)
+            }
+        }
+    }
+}
+
+/// A read of a ``RundownProtected`` allocates nothing, with readers on one word or per CPU, recorded or not.
+private func registerReadAllocationBenchmarks() {
+    for perCPU in [false, true] {
+        for recording in [false, true] {
+            let protected = RundownProtected(
+                BenchmarkConfiguration(limit: 3),
+                recordingHolders: recording,
+                perCPUReaders: perCPU
+            )
+            let name =
+                "Allocations RundownProtected\(perCPU ? "[per-CPU]" : "")"
+                + "\(recording ? "(recordingHolders)" : "").withValue"
+            Benchmark(name, configuration: allocationConfiguration) { _ in
+                for _ in 0..<operationsPerAllocationSample {
+                    guard (try? protected.withValue({ $0.limit })) == 3 else { acquisitionFailed(name) }
+                }
+            }
         }
     }
 }

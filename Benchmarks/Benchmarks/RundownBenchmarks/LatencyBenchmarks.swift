@@ -61,6 +61,7 @@ func registerLatencyBenchmarks() {
     }
     forEachRundownType(LatencyRegistrar())
     forEachRundownType(BeginRundownRegistrar())
+    registerReplaceBenchmarks()
 }
 
 /// The metric of the begin-rundown benchmarks: nanoseconds one `beginRundown()` takes (close, fold; on the
@@ -84,27 +85,75 @@ private struct BeginRundownRegistrar: RundownTypeVisitor {
     }
 }
 
-/// The object a begin-rundown sample runs down, the spinner's state and the measured time.
-private final class BeginRundownSpinner<Rundown: BenchmarkedRundown>: Sendable {
+/// One sample of ``beginRundownLatency``.
+private func measureBeginRundown<Rundown: BenchmarkedRundown>(_: Rundown.Type) -> Int {
     let rundown = Rundown()
+    return measureWhileAnotherCPUSpins(
+        spin: { (try? rundown.withProtection {}) != nil },
+        operation: { rundown.beginRundown() },
+        then: { rundown.waitForRundown() }
+    )
+}
+
+/// The metric of the replacement benchmarks: nanoseconds one `replace(with:)` of a ``RundownProtected`` takes, from
+/// the call to its return with the old value, while another CPU reads the value in a loop: publishing the new value,
+/// running down the old value's readers (on the per-CPU path a membarrier), waiting for the reader inside, and
+/// re-opening the slot.
+let replaceLatency = BenchmarkMetric.custom(
+    "replace latency (ns)",
+    polarity: .prefersSmaller,
+    useScalingFactor: false
+)
+
+/// Registers `Latency replace <type> (readers on another CPU)` for ``RundownProtected`` with its readers on one word
+/// and per CPU: one replacement per sample, timed on the waker's CPU while the blocking waiter's CPU reads in a loop.
+private func registerReplaceBenchmarks() {
+    for perCPU in [false, true] {
+        let label = perCPU ? "RundownProtected[per-CPU]" : "RundownProtected"
+        Benchmark(
+            "Latency replace \(label) (readers on another CPU)",
+            configuration: latencyConfiguration([replaceLatency])
+        ) { benchmark in
+            let protected = RundownProtected(BenchmarkConfiguration(limit: 3), perCPUReaders: perCPU)
+            let elapsed = measureWhileAnotherCPUSpins(
+                spin: { (try? protected.withValue { $0.limit }) != nil },
+                operation: {
+                    guard (try? protected.replace(with: BenchmarkConfiguration(limit: 3))) != nil else {
+                        acquisitionFailed(label)
+                    }
+                },
+                then: { _ = try? protected.retire() }
+            )
+            benchmark.measurement(replaceLatency, elapsed)
+        }
+    }
+}
+
+/// The spinner's state in one sample of ``measureWhileAnotherCPUSpins(spin:operation:then:)``.
+private final class SpinnerState: Sendable {
     let running = Atomic<Bool>(false)
     let elapsed = Atomic<Int>(0)
 }
 
-/// One sample of ``beginRundownLatency``.
-private func measureBeginRundown<Rundown: BenchmarkedRundown>(_: Rundown.Type) -> Int {
-    let spinner = BeginRundownSpinner<Rundown>()
+/// Times `operation` on the waker's CPU while the blocking waiter's CPU runs `spin` in a loop (so that a membarrier
+/// must interrupt it), then runs `then`, which must make `spin` return `false`; returns the nanoseconds.
+private func measureWhileAnotherCPUSpins(
+    spin: @escaping @Sendable () -> Bool,
+    operation: @escaping @Sendable () -> Void,
+    then finish: @escaping @Sendable () -> Void
+) -> Int {
+    let spinner = SpinnerState()
     blockingWaiter.run {
         spinner.running.store(true, ordering: .releasing)
-        while (try? spinner.rundown.withProtection {}) != nil {}
+        while spin() {}
     }
     waker.run {
         while !spinner.running.load(ordering: .acquiring) { sched_yield() }
         sleepMicroseconds(200)  // let the spinner run on its CPU for a while
         let start = monotonicNanoseconds()
-        spinner.rundown.beginRundown()
+        operation()
         spinner.elapsed.store(Int(monotonicNanoseconds() - start), ordering: .releasing)
-        spinner.rundown.waitForRundown()
+        finish()
     }
     waker.waitUntilIdle()
     blockingWaiter.waitUntilIdle()

@@ -44,8 +44,10 @@ func registerLeakBenchmarks() {
     register(RundownLeakRounds<RundownRef>.self)
     register(RundownLeakRounds<CacheAwareRundownRef>.self)
     register(RundownLeakRounds<EmbeddedEngine>.self)
-    register(ProtectedLeakRounds.self)
+    register(ProtectedLeakRounds<OneWordReaderCounting>.self)
+    register(ProtectedLeakRounds<PerCPUReaderCounting>.self)
     register(EarlyEndedWaitRounds.self)
+    register(RecordingRegistryRounds.self)
 
     let control = RundownLeakRounds<RundownRef>.self
     for (batch, rounds, warmup) in [("small", leakControl.smallRounds, 1), ("large", leakControl.largeRounds, 0)] {

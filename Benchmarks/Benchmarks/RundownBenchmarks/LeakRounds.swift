@@ -25,19 +25,23 @@ protocol LeakRounds: AnyObject, Sendable {
 }
 
 /// The operations of one leak round, by kind: each registers a waiter record (or keeps a callback) that is removed
-/// again, by its deadline, its cancellation, or the completion it waits for.
+/// again, by its deadline, its cancellation, or the completion it waits for; or, for `objects`, registers a recording
+/// object that unregisters when it goes away.
 struct LeakOperations {
     var timeouts: Int
     var callbacks: Int
     var cancellations: Int
     var waits: Int
+    var objects = 0
 
-    var total: Int { timeouts + callbacks + cancellations + waits }
+    var total: Int { timeouts + callbacks + cancellations + waits + objects }
 }
 
 extension LeakOperations: CustomStringConvertible {
+    /// As `check-leaks.sh` parses it; the objects only where a round has any.
     var description: String {
         "\(timeouts) timeouts \(callbacks) callbacks \(cancellations) cancellations \(waits) waits"
+            + (objects > 0 ? " \(objects) objects" : "")
     }
 }
 

@@ -13,7 +13,27 @@ final class LeakPayload: Sendable {
     deinit { Self.live.subtract(1, ordering: .relaxed) }
 }
 
-/// The leak rounds of ``RundownProtected``: its waits are replacements waiting for readers and writers waiting for
+/// How the readers of the ``RundownProtected`` under ``ProtectedLeakRounds`` count.
+protocol ProtectedReaderCounting {
+    /// The object's name in benchmark names.
+    static var name: String { get }
+    /// Whether readers count per CPU.
+    static var perCPU: Bool { get }
+}
+
+/// Readers counted on one word.
+enum OneWordReaderCounting: ProtectedReaderCounting {
+    static var name: String { "RundownProtected" }
+    static var perCPU: Bool { false }
+}
+
+/// Readers counted per CPU: replacements run down a per-CPU counter.
+enum PerCPUReaderCounting: ProtectedReaderCounting {
+    static var name: String { "RundownProtected[per-CPU]" }
+    static var perCPU: Bool { true }
+}
+
+/// The leak rounds of ``RundownProtected`` (with its readers counted as `Readers` says): its waits are replacements waiting for readers and writers waiting for
 /// their turn, its callbacks the deferred teardowns of replacements that gave up.
 ///
 /// One round: with a reader inside, a blocking replacement with a deadline gives up waiting for it (its teardown
@@ -22,14 +42,14 @@ final class LeakPayload: Sendable {
 /// blocking and an async replacement each wait for a reader, released when it leaves; last, a replacement waiting for
 /// a reader is cancelled, and the reader leaving runs its deferred teardown. Only the current value is alive
 /// afterwards.
-final class ProtectedLeakRounds: LeakRounds {
-    static var name: String { "RundownProtected" }
+final class ProtectedLeakRounds<Readers: ProtectedReaderCounting>: LeakRounds {
+    static var name: String { Readers.name }
 
     static var operationsPerRound: LeakOperations {
         LeakOperations(timeouts: leakFanOut + 1, callbacks: 2, cancellations: leakFanOut + 1, waits: 2)
     }
 
-    let protected = RundownProtected(LeakPayload())
+    let protected = RundownProtected(LeakPayload(), perCPUReaders: Readers.perCPU)
     private let teardowns = Atomic<Int>(0)
     private let rounds = Atomic<Int>(0)
     private let gaveUp = Atomic<Bool>(false)

@@ -56,6 +56,7 @@ func registerThroughputBenchmarks() {
     registerMade(RecordingRundownRefMaker.self)
     registerMade(RecordingCacheAwareMaker.self)
     registerSync(WithValueContender.self)
+    registerSync(PerCPUWithValueContender.self)
     registerSync(MutexReadContender.self)
     registerSync(LockedGenerationContender.self)
     registerSync(MutexRundown.self, setup: { checkRundownSemantics(of: MutexRundown.self) })

@@ -31,6 +31,20 @@ final class WithValueContender: SyncContender {
     }
 }
 
+/// `RundownProtected.withValue` with readers counted per CPU: what reads cost when they must scale with cores.
+final class PerCPUWithValueContender: SyncContender {
+    static var label: String { "RundownProtected[per-CPU].withValue" }
+
+    let protected = RundownProtected(BenchmarkConfiguration(limit: 3), perCPUReaders: true)
+
+    init() {}
+
+    @inline(__always)
+    func protectedNoOp() {
+        checkRead(try? protected.withValue { $0.limit }, Self.label)
+    }
+}
+
 /// `Mutex<Value>.withLock`: the lock a developer would reach for first, read only.
 final class MutexReadContender: SyncContender {
     static var label: String { "Mutex<Value>.withLock (read)" }

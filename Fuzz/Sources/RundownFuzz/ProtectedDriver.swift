@@ -36,21 +36,31 @@ final class ProtectedDriver {
     /// The values the model says deferred teardowns must have received, in order.
     private var expectedTornDown: [Int] = []
 
-    private init(input: FuzzInput, log: StepLog, live: Counter, recordingHolders: Bool) {
+    private init(input: FuzzInput, log: StepLog, live: Counter, recordingHolders: Bool, perCPUReaders: Bool) {
         self.input = input
         self.log = log
         self.live = live
         isRecording = recordingHolders
-        protected = RundownProtected(TrackedValue(0, live: live), recordingHolders: recordingHolders)
+        protected = RundownProtected(
+            TrackedValue(0, live: live),
+            recordingHolders: recordingHolders,
+            perCPUReaders: perCPUReaders
+        )
         model = ProtectedModel(initialValue: 0)
     }
 
     /// Runs the whole input on a fresh object, then drops the object and checks that no value outlived it.
-    static func run(_ input: FuzzInput, log: StepLog, recordingHolders: Bool) {
+    static func run(_ input: FuzzInput, log: StepLog, recordingHolders: Bool, perCPUReaders: Bool) {
         let live = Counter()
         var log = log
         do {
-            let driver = ProtectedDriver(input: input, log: log, live: live, recordingHolders: recordingHolders)
+            let driver = ProtectedDriver(
+                input: input,
+                log: log,
+                live: live,
+                recordingHolders: recordingHolders,
+                perCPUReaders: perCPUReaders
+            )
             driver.runSteps(depth: 0)
             driver.log.expect(!driver.model.owesHandover, "the run ended with a handover still owed")
             log = driver.log

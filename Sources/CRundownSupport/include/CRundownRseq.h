@@ -101,13 +101,21 @@ extern const unsigned int __rseq_size __attribute__((weak));
 
 /// The calling thread's rseq area: the thread pointer plus __rseq_offset.
 static inline __attribute__((always_inline)) char *_Nonnull c_rundown_rseq_area(void) {
+    // `volatile`, for the reason given in c_rundown_rseq_add.
     char *thread_pointer;
 #if defined(__x86_64__)
-    __asm__("movq %%fs:0, %0" : "=r"(thread_pointer));
+    __asm__ volatile("movq %%fs:0, %0" : "=r"(thread_pointer));
 #elif defined(__aarch64__)
-    __asm__("mrs %0, tpidr_el0" : "=r"(thread_pointer));
+    __asm__ volatile("mrs %0, tpidr_el0" : "=r"(thread_pointer));
 #endif
     return thread_pointer + __rseq_offset;
+}
+
+/// Where the calling thread's rseq area is, relative to its thread pointer: `__rseq_offset`, the same for every
+/// thread of the process. The fast path reads it once per object, into a register, so that a section reaches the
+/// area with one thread-relative access instead of loading the thread pointer and this offset each time.
+static inline __attribute__((always_inline)) ptrdiff_t c_rundown_rseq_area_offset(void) {
+    return __rseq_offset;
 }
 
 /// The CPU the calling thread runs on, as the kernel last wrote it into the rseq area; a hint outside a section.
@@ -116,13 +124,22 @@ static inline __attribute__((always_inline)) uint32_t c_rundown_rseq_cpu(void) {
 }
 
 /// Adds `delta` to the slot of the CPU the calling thread runs on, in one restartable sequence (`lines` as described
-/// at C_RUNDOWN_RSEQ_FLAG_OFFSET): reads the CPU, refuses if it has no slot (`cpu >= slot count`), refuses if the
-/// closed flag (bit 0 of the word at offset 0) is set, then adds with a plain store as the commit. Returns
-/// C_RUNDOWN_RSEQ_DONE, C_RUNDOWN_RSEQ_CLOSED or C_RUNDOWN_RSEQ_NO_SLOT. On x86-64 the loads and the commit store are
-/// ordinary (acquiring and releasing by the memory model); on aarch64 the flag is read with `ldar` (acquiring) and
-/// the slot written with `stlr` (releasing).
-static inline __attribute__((always_inline)) int c_rundown_rseq_add(char *_Nonnull lines, int64_t delta) {
-    char *area = c_rundown_rseq_area();
+/// at C_RUNDOWN_RSEQ_FLAG_OFFSET; `area_offset` is c_rundown_rseq_area_offset()): reads the CPU, refuses if it has no
+/// slot (`cpu >= slot count`), refuses if the closed flag (bit 0 of the word at offset 0) is set, then adds with a
+/// plain store as the commit. Returns C_RUNDOWN_RSEQ_DONE, C_RUNDOWN_RSEQ_CLOSED or C_RUNDOWN_RSEQ_NO_SLOT. On x86-64
+/// the rseq area is reached through the %fs segment (the thread pointer's base) plus `area_offset`, and the loads and
+/// the commit store are ordinary (acquiring and releasing by the memory model); on aarch64 the area is the thread
+/// pointer plus `area_offset`, the flag is read with `ldar` (acquiring) and the slot written with `stlr` (releasing).
+static inline __attribute__((always_inline)) int c_rundown_rseq_add(
+    char *_Nonnull lines, int64_t delta, ptrdiff_t area_offset) {
+#if defined(__aarch64__)
+    // `volatile`: read afresh at every call, never merged with another call's read. After inlining into an async
+    // caller, a read shared by an acquisition and a release on either side of a suspension would hand the release
+    // another thread's area.
+    char *thread_pointer;
+    __asm__ volatile("mrs %0, tpidr_el0" : "=r"(thread_pointer));
+    char *area = thread_pointer + area_offset;
+#endif
     for (;;) {
 #if defined(__x86_64__)
         __asm__ goto(
@@ -133,9 +150,9 @@ static inline __attribute__((always_inline)) int c_rundown_rseq_add(char *_Nonnu
             ".quad 1f, 2f - 1f, 4f\n\t"
             ".popsection\n\t"
             "leaq 3b(%%rip), %%rax\n\t"
-            "movq %%rax, 8(%[area])\n\t"
+            "movq %%rax, %%fs:8(%[offset])\n\t"
             "1:\n\t"
-            "movl 4(%[area]), %%eax\n\t"
+            "movl %%fs:4(%[offset]), %%eax\n\t"
             "cmpl 8(%[lines]), %%eax\n\t"
             "jae %l[no_slot]\n\t"
             "testq $1, (%[lines])\n\t"
@@ -150,7 +167,7 @@ static inline __attribute__((always_inline)) int c_rundown_rseq_add(char *_Nonnu
             "jmp %l[aborted]\n\t"
             ".popsection\n\t"
             :
-            : [area] "r"(area), [lines] "r"(lines), [delta] "r"(delta)
+            : [offset] "r"(area_offset), [lines] "r"(lines), [delta] "r"(delta)
             : "memory", "cc", "rax"
             : no_slot, refused, aborted);
 #elif defined(__aarch64__)
@@ -204,9 +221,15 @@ static inline __attribute__((always_inline)) uint32_t c_rundown_rseq_cpu(void) {
     return UINT32_MAX;
 }
 
-static inline __attribute__((always_inline)) int c_rundown_rseq_add(char *_Nonnull lines, int64_t delta) {
+static inline __attribute__((always_inline)) ptrdiff_t c_rundown_rseq_area_offset(void) {
+    return 0;
+}
+
+static inline __attribute__((always_inline)) int c_rundown_rseq_add(
+    char *_Nonnull lines, int64_t delta, ptrdiff_t area_offset) {
     (void)lines;
     (void)delta;
+    (void)area_offset;
     return C_RUNDOWN_RSEQ_NO_SLOT;
 }
 

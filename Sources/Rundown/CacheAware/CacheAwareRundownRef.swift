@@ -88,14 +88,27 @@ public final class CacheAwareRundownRef: Sendable {
         )
     }
 
-    init(slotCount: Int, fastPath: FastPath, recordingHolders: Bool = false, name: String? = nil) {
+    init(
+        slotCount: Int,
+        fastPath: FastPath,
+        recordingHolders: Bool = false,
+        name: String? = nil,
+        kind: String = "CacheAwareRundownRef",
+        reportsMetrics: Bool = true
+    ) {
         guard slotCount > 0, slotCount <= Self.maximumSlotCount, slotCount & (slotCount - 1) == 0 else {
             RundownMisuse.report(
                 "CacheAwareRundownRef needs a power-of-two slot count from 1 to \(Self.maximumSlotCount), got \(slotCount)"
             )
         }
         let mode = PerCPUMode(restartableSequences: fastPath == .restartableSequences, recording: recordingHolders)
-        let storage = PerCPUStorage(slotCount: slotCount, mode: mode, name: name)
+        let storage = PerCPUStorage(
+            slotCount: slotCount,
+            mode: mode,
+            name: name,
+            kind: kind,
+            reportsMetrics: reportsMetrics
+        )
         anchors = (0...slotCount).map { SlotAnchor(storage: storage, slot: $0) }
         storage.install(anchors)
         self.storage = storage

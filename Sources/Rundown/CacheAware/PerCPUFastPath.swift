@@ -19,6 +19,11 @@ struct PerCPUFastPath: @unchecked Sendable {
     @usableFromInline
     let slotMask: Int
 
+    /// Where a thread's rseq area is relative to its thread pointer (`c_rundown_rseq_area_offset`, the same for every
+    /// thread), read once here so that a section needs no load to find the area; 0 off the rseq path.
+    @usableFromInline
+    let rseqAreaOffset: Int
+
     /// How holders are counted: the one field every acquisition and release branches on first.
     @usableFromInline
     let mode: PerCPUMode
@@ -26,6 +31,7 @@ struct PerCPUFastPath: @unchecked Sendable {
     init(memory: UnsafeMutableRawPointer, slotCount: Int, mode: PerCPUMode) {
         lines = memory.assumingMemoryBound(to: CChar.self)
         slotMask = slotCount - 1
+        rseqAreaOffset = mode.usesRestartableSequences ? c_rundown_rseq_area_offset() : 0
         self.mode = mode
     }
 
@@ -34,6 +40,6 @@ struct PerCPUFastPath: @unchecked Sendable {
     @inlinable
     @inline(__always)
     func addInCurrentSlot(_ delta: Int64) -> Int32 {
-        c_rundown_rseq_add(lines, delta)
+        c_rundown_rseq_add(lines, delta, rseqAreaOffset)
     }
 }

@@ -87,7 +87,13 @@ final class PerCPUStorage: @unchecked Sendable {
     /// number of holders, which stays below it (the most holders an instance can have at once).
     static let foldInProgress = foldBias / 2
 
-    init(slotCount: Int, mode: PerCPUMode, name: String? = nil) {
+    init(
+        slotCount: Int,
+        mode: PerCPUMode,
+        name: String? = nil,
+        kind: String = "CacheAwareRundownRef",
+        reportsMetrics: Bool = true
+    ) {
         self.slotCount = slotCount
         let memory = UnsafeMutableRawPointer.allocate(byteCount: (slotCount + 1) * Self.stride, alignment: Self.stride)
         self.memory = memory
@@ -98,7 +104,7 @@ final class PerCPUStorage: @unchecked Sendable {
         // The slot count, next to the flag, where the restartable sequence compares the CPU id with it.
         (memory + Int(C_RUNDOWN_RSEQ_SLOT_COUNT_OFFSET)).bindMemory(to: UInt32.self, capacity: 1)
             .initialize(to: UInt32(slotCount))
-        shared = RundownEngine(recordingHolders: mode.records, name: name, kind: "CacheAwareRundownRef")
+        shared = RundownEngine(recordingHolders: mode.records, name: name, kind: kind, reportsMetrics: reportsMetrics)
     }
 
     /// How holders are counted.
@@ -185,11 +191,11 @@ final class PerCPUStorage: @unchecked Sendable {
     @inline(__always)
     func release(units: UInt64, acquisition: _RundownAcquisition, path: PerCPUFastPath) {
         if path.mode == .restartableSequences {
-            uncount(units: units, slot: acquisition.slot, restartable: true)
+            uncount(units: units, slot: acquisition.slot, restartable: true, path: path)
             return
         }
         if path.mode == .atomicSlots {
-            uncount(units: units, slot: acquisition.slot, restartable: false)
+            uncount(units: units, slot: acquisition.slot, restartable: false, path: path)
             return
         }
         releaseRecorded(units: units, acquisition: acquisition, path: path)
@@ -215,11 +221,11 @@ final class PerCPUStorage: @unchecked Sendable {
     func releaseUnguarded(units: UInt64) {
         let path = pathFields
         if path.mode == .restartableSequences {
-            uncount(units: units, slot: 0, restartable: true)
+            uncount(units: units, slot: 0, restartable: true, path: path)
             return
         }
         if path.mode == .atomicSlots {
-            uncount(units: units, slot: 0, restartable: false)
+            uncount(units: units, slot: 0, restartable: false, path: path)
             return
         }
         releaseRecordedUnguarded(units: units, path: path)
@@ -244,12 +250,13 @@ final class PerCPUStorage: @unchecked Sendable {
             ? _RundownAcquisition(slot: index, token: .unrecorded) : refused()
     }
 
-    /// Removes `units` holders counted by ``count(units:path:restartable:forGuard:)`` (atomic slots: in `slot`).
+    /// Removes `units` holders counted by ``count(units:path:restartable:forGuard:)`` (atomic slots: in `slot`), with
+    /// the fast-path fields the caller already has in registers.
     @inlinable
     @inline(__always)
-    func uncount(units: UInt64, slot: Int, restartable: Bool) {
+    func uncount(units: UInt64, slot: Int, restartable: Bool, path: PerCPUFastPath) {
         if restartable {
-            let result = pathFields.addInCurrentSlot(0 &- Int64(bitPattern: units))
+            let result = path.addInCurrentSlot(0 &- Int64(bitPattern: units))
             if result != C_RUNDOWN_RSEQ_DONE { releasedAfterCloseOrWithoutSlot(result, units: units) }
             return
         }
@@ -341,7 +348,7 @@ final class PerCPUStorage: @unchecked Sendable {
     @inline(never)
     func releaseRecorded(units: UInt64, acquisition: _RundownAcquisition, path: PerCPUFastPath) {
         if acquisition.token.isRecorded { HolderRecordSlab.free(acquisition.token) }
-        uncount(units: units, slot: acquisition.slot, restartable: path.mode.usesRestartableSequences)
+        uncount(units: units, slot: acquisition.slot, restartable: path.mode.usesRestartableSequences, path: path)
     }
 
     /// Recording modes: forgets the newest matching unguarded record, then releases the count.
@@ -349,7 +356,7 @@ final class PerCPUStorage: @unchecked Sendable {
     @inline(never)
     func releaseRecordedUnguarded(units: UInt64, path: PerCPUFastPath) {
         HolderRecorder.removeUnguarded(units: units, owner: shared.recorderIdentity)
-        uncount(units: units, slot: 0, restartable: path.mode.usesRestartableSequences)
+        uncount(units: units, slot: 0, restartable: path.mode.usesRestartableSequences, path: path)
     }
 
     /// Restartable-sequence path, a thread on a CPU without a slot: adds `units` to the overflow word unless it is

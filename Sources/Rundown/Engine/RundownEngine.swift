@@ -85,18 +85,28 @@ public struct RundownEngine: ~Copyable, Sendable {
         self.init(recordingHolders: recordingHolders, name: name, kind: "RundownEngine")
     }
 
-    /// An engine whose side table (if it records or has a name) says what kind of object it counts for.
-    init(recordingHolders: Bool, name: String?, kind: String) {
+    /// An engine whose side table (if it records or has a name) says what kind of object it counts for; with
+    /// `reportsMetrics`, a named engine reports metrics (an engine inside a larger object may leave that to it).
+    init(recordingHolders: Bool, name: String?, kind: String, reportsMetrics: Bool = true) {
         word = Atomic(RundownWord.opened(generation: 0, recording: recordingHolders).rawValue)
         sideTable = SideTableReference()
         if recordingHolders || name != nil {
-            _ = sideTable.storeIfNil(RundownSideTable(recordingHolders: recordingHolders, name: name, kind: kind))
+            let table = RundownSideTable(
+                recordingHolders: recordingHolders,
+                name: name,
+                kind: kind,
+                reportsMetrics: reportsMetrics
+            )
+            _ = sideTable.storeIfNil(table)
         }
     }
 
     /// The side table, allocated on first use.
     var slowPath: RundownSideTable {
-        sideTable.load() ?? sideTable.storeIfNil(RundownSideTable(recordingHolders: false, name: nil, kind: ""))
+        sideTable.load()
+            ?? sideTable.storeIfNil(
+                RundownSideTable(recordingHolders: false, name: nil, kind: "", reportsMetrics: false)
+            )
     }
 
     /// The holder records, if this engine records its holders.

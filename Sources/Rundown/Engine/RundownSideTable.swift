@@ -27,12 +27,12 @@ final class RundownSideTable: Sendable {
     /// The cancellable holders and the cancellation requests, allocated by the first cancellable holder or request.
     private let cancellableStore = AtomicLazyReference<CancellableHolders>()
 
-    init(recordingHolders: Bool, name: String?, kind: String) {
+    init(recordingHolders: Bool, name: String?, kind: String, reportsMetrics: Bool) {
         let recorder = recordingHolders ? HolderRecorder(objectName: name, objectKind: kind) : nil
         self.recorder = recorder
         recorderIdentity = recorder?.identity ?? 0
         self.name = name
-        metrics = name.flatMap { ObjectMetrics.make(name: $0, kind: kind) }
+        metrics = reportsMetrics ? name.flatMap { ObjectMetrics.make(name: $0, kind: kind) } : nil
     }
 
     /// The waiter store, if a wait or a callback has allocated it.

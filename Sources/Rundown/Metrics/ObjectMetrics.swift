@@ -81,6 +81,13 @@ final class ObjectMetrics: Sendable {
         #endif
     }
 
+    /// A wait that started at `start` returned, `drained` or not; if not, `holdersInside` says how many holders it
+    /// gave up on.
+    func waited(since start: Int64, drained: Bool, holdersInside: () -> Int) {
+        waited(since: start)
+        if !drained { gaveUp(holders: holdersInside()) }
+    }
+
     /// A timed wait gave up with `holders` inside.
     func gaveUp(holders: Int) {
         #if MetricsSupport

@@ -47,7 +47,7 @@ extension RundownProtected {
         let deadline = MonotonicDeadline(fromNow: timeout)
         guard await writers.enter(until: deadline) else { return .notInstalled }
         let old = try holdingTheTurn { () throws(RundownError) in try install(newValue) }
-        let drained = await engines.with(old) { await $0.waitForRundown(until: deadline) }
+        let drained = await counters.perform(WaitSuspending(deadline: deadline, metrics: metrics), on: old)
         return finishReplacement(of: old, drained: drained, teardown)
     }
 
@@ -63,7 +63,7 @@ extension RundownProtected {
         let deadline = MonotonicDeadline(fromNow: timeout)
         guard writers.enterBlocking(until: deadline) else { return .notInstalled }
         let old = try holdingTheTurn { () throws(RundownError) in try install(newValue) }
-        let drained = engines.with(old) { $0.waitForRundown(timeout: deadline.remaining) }
+        let drained = counters.perform(WaitBlocking(timeout: deadline.remaining, metrics: metrics), on: old)
         return finishReplacement(of: old, drained: drained, teardown)
     }
 
@@ -82,7 +82,7 @@ extension RundownProtected {
         guard await writers.enter(until: deadline) else { return nil }
         if let value = takeParkedLeavingTheTurn() { return value }
         let slot = try holdingTheTurn { () throws(RundownError) in try close() }
-        let drained = await engines.with(slot) { await $0.waitForRundown(until: deadline) }
+        let drained = await counters.perform(WaitSuspending(deadline: deadline, metrics: metrics), on: slot)
         return finishRetirement(of: slot, drained: drained)
     }
 
@@ -93,7 +93,7 @@ extension RundownProtected {
         guard writers.enterBlocking(until: deadline) else { return nil }
         if let value = takeParkedLeavingTheTurn() { return value }
         let slot = try holdingTheTurn { () throws(RundownError) in try close() }
-        let drained = engines.with(slot) { $0.waitForRundown(timeout: deadline.remaining) }
+        let drained = counters.perform(WaitBlocking(timeout: deadline.remaining, metrics: metrics), on: slot)
         return finishRetirement(of: slot, drained: drained)
     }
 
@@ -127,13 +127,14 @@ extension RundownProtected {
             defer { writers.leave() }
             return .replaced(old: (values + slot).move())
         }
-        engines.with(slot) {
-            $0.beginRundown {
+        counters.perform(
+            WhenDrained {
                 let value = (self.values + slot).move()
                 self.writers.leave()
                 teardown(value)
-            }
-        }
+            },
+            on: slot
+        )
         return .teardownDeferred
     }
 
@@ -144,12 +145,13 @@ extension RundownProtected {
             defer { writers.leave() }
             return (values + slot).move()
         }
-        engines.with(slot) {
-            $0.beginRundown {
+        counters.perform(
+            WhenDrained {
                 self.park((self.values + slot).move())
                 self.writers.leave()
-            }
-        }
+            },
+            on: slot
+        )
         return nil
     }
 }

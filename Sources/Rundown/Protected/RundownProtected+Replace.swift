@@ -21,7 +21,7 @@ extension RundownProtected {
         await writers.enter()
         defer { writers.leave() }
         let old = try install(newValue)
-        await engines.with(old) { await $0.waitForRundown() }
+        _ = await counters.perform(WaitSuspending(deadline: nil, metrics: metrics), on: old)
         return (values + old).move()
     }
 
@@ -39,7 +39,7 @@ extension RundownProtected {
         defer { writers.leave() }
         if let value = takeParked() { return value }
         let slot = try close()
-        await engines.with(slot) { await $0.waitForRundown() }
+        _ = await counters.perform(WaitSuspending(deadline: nil, metrics: metrics), on: slot)
         return (values + slot).move()
     }
 
@@ -59,7 +59,7 @@ extension RundownProtected {
         writers.enterBlocking()
         defer { writers.leave() }
         let old = try install(newValue)
-        engines.with(old) { $0.waitForRundown() }
+        _ = counters.perform(WaitBlocking(timeout: nil, metrics: metrics), on: old)
         return (values + old).move()
     }
 
@@ -77,7 +77,7 @@ extension RundownProtected {
         defer { writers.leave() }
         if let value = takeParked() { return value }
         let slot = try close()
-        engines.with(slot) { $0.waitForRundown() }
+        _ = counters.perform(WaitBlocking(timeout: nil, metrics: metrics), on: slot)
         return (values + slot).move()
     }
 
@@ -93,10 +93,10 @@ extension RundownProtected {
         // The idle slot completed its run-down before the previous writer moved its value out, so no holder
         // exists and every acquisition fails until the re-initialization below publishes the value.
         (values + new).initialize(to: newValue)
-        engines.with(new) { $0.reInitialize() }
+        counters.perform(Reopen(), on: new)
         published.store(new, ordering: .releasing)
         // Only after the switch: a reader refused by the old slot from here on finds the new slot.
-        engines.with(old) { $0.beginRundown() }
+        counters.perform(Close(metrics: metrics), on: old)
         return old
     }
 
@@ -106,7 +106,7 @@ extension RundownProtected {
         let word = published.load(ordering: .relaxed)
         guard word & Self.retiredBit == 0 else { throw .rundownInProgress }
         published.store(word | Self.retiredBit, ordering: .releasing)
-        engines.with(word & 1) { $0.beginRundown() }
+        counters.perform(Close(metrics: metrics), on: word & 1)
         return word & 1
     }
 }

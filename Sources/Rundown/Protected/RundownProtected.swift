@@ -22,10 +22,11 @@ import Synchronization
 /// ```
 ///
 /// ## Design
-/// The value lives in one of two slots owned by this object; each slot has its own embedded ``RundownEngine``, and
-/// one atomic word says which slot is current (and whether the object is retired). A reader loads that word, acquires
-/// the current slot's engine and reads the slot. A replacement writes the new value into the other, idle slot,
-/// re-initializes that slot's engine (a *releasing* operation that publishes the value), switches the word
+/// The value lives in one of two slots owned by this object; each slot has its own readers' counter (an embedded
+/// ``RundownEngine``, or with per-CPU readers a ``CacheAwareRundownRef``), and one atomic word says which slot is
+/// current (and whether the object is retired). A reader loads that word, acquires
+/// the current slot's counter and reads the slot. A replacement writes the new value into the other, idle slot,
+/// re-initializes that slot's counter (a *releasing* operation that publishes the value), switches the word
 /// to it, and only then runs down the old slot. A reader that loaded the word just before the switch finds the old
 /// slot closed, reloads the word and lands on the new slot: it is never refused. A reader checks the word again
 /// after acquiring, so it never sees a value before it is published. The slots are never freed while the
@@ -41,6 +42,13 @@ import Synchronization
 /// races with. Readers of one object share one cache line (the current slot's word), as with ``RundownRef``.
 /// Replacements and retirement are rare operations: they take a lock, and wait (suspend or block) for the old
 /// value's readers.
+///
+/// For a value that every core reads all the time, create the object with `perCPUReaders: true`
+/// (``init(_:name:recordingHolders:perCPUReaders:)``): a reader then counts in its CPU's slot of the current value
+/// slot's ``CacheAwareRundownRef``, and readers on different cores share no written cache line, so reads scale with
+/// cores. A replacement then pays what beginning the run-down of a ``CacheAwareRundownRef`` pays: a `membarrier`
+/// system call on the restartable-sequence path (microseconds; it interrupts every CPU running the process) and a
+/// pass over the slots. Both kinds have the same API, contract and orderings.
 ///
 /// `Benchmarks/RESULTS.md` has the measured cost next to a bare ``RundownProtecting/withProtection(fileID:line:function:_:)``, a
 /// `Mutex<Value>.withLock` read, and the obvious alternative: a lock to copy out a reference to the current
@@ -61,9 +69,13 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     @usableFromInline
     let published: Atomic<Int>
 
-    /// The run-down protection of each slot.
+    /// The readers' counter of each slot: one word each, or per CPU (``PerCPUReaders``).
     @usableFromInline
-    let engines: SlotEngines
+    let counters: SlotCounters
+
+    /// What the object reports with the `MetricsSupport` trait if it has a name: its readers (sampled) and the readers
+    /// refused because it was retired.
+    let metrics: ObjectMetrics?
 
     /// Two slots. A slot holds a value from the moment a writer fills it until a writer moves the value out, after
     /// the slot's run-down has completed.
@@ -91,7 +103,7 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     ///
     /// - Parameter initialValue: The value readers see until the first replacement.
     public convenience init(_ initialValue: Value) {
-        self.init(initialValue, recordingHolders: false)
+        self.init(initialValue, name: nil, recordingHolders: false, readerFastPath: nil)
     }
 
     /// Creates an object that protects `initialValue` and, if `recordingHolders` is `true`, records every reader
@@ -100,11 +112,8 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     /// - Parameters:
     ///   - initialValue: The value readers see until the first replacement.
     ///   - recordingHolders: Whether to record the readers inside, with their sites, threads and tasks.
-    public init(_ initialValue: Value, recordingHolders: Bool) {
-        values = .allocate(capacity: 2)
-        values.initialize(to: initialValue)
-        engines = SlotEngines(recordingHolders: recordingHolders, name: nil)
-        published = Atomic(0)
+    public convenience init(_ initialValue: Value, recordingHolders: Bool) {
+        self.init(initialValue, name: nil, recordingHolders: recordingHolders, readerFastPath: nil)
     }
 
     /// Creates a named object that protects `initialValue`, recording its readers if `recordingHolders`; see
@@ -114,18 +123,56 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     ///   - initialValue: The value readers see until the first replacement.
     ///   - name: What process-wide holder reports and metrics call the object.
     ///   - recordingHolders: Whether to record the readers inside, with their sites, threads and tasks.
-    public init(_ initialValue: Value, name: String, recordingHolders: Bool = false) {
-        values = .allocate(capacity: 2)
-        values.initialize(to: initialValue)
-        engines = SlotEngines(recordingHolders: recordingHolders, name: name)
-        published = Atomic(0)
-        MetricsSampler.register(self, metrics: engines.first.metrics) {
-            $0.engines.both({ $0._state.holderCount }, +)
-        }
+    public convenience init(_ initialValue: Value, name: String, recordingHolders: Bool = false) {
+        self.init(initialValue, name: name, recordingHolders: recordingHolders, readerFastPath: nil)
     }
 
+    /// Creates an object that protects `initialValue` whose readers, if `perCPUReaders` is `true`, count in the slot
+    /// of their CPU, so that reads scale with cores.
+    ///
+    /// With per-CPU readers, ``withValue(fileID:line:function:_:)`` costs what
+    /// ``CacheAwareRundownRef``'s `withProtection` costs plus the two loads of the published word (a restartable
+    /// sequence on the caller's CPU slot to enter and one to leave, where the platform has them: no locked
+    /// instruction), and readers on different cores share no cache line. A replacement costs what beginning the run-down
+    /// of a ``CacheAwareRundownRef`` costs: on the restartable-sequence path a `membarrier` system call (microseconds,
+    /// an interrupt of every CPU that runs the process), plus a pass over the slots. Memory: two per-CPU counters
+    /// (see ``CacheAwareRundownRef/memoryFootprint``). Choose it for a value that every core reads all the time and
+    /// that is replaced rarely, such as a configuration or a routing table.
+    ///
+    /// - Parameters:
+    ///   - initialValue: The value readers see until the first replacement.
+    ///   - name: What process-wide holder reports and metrics call the object, if anything.
+    ///   - recordingHolders: Whether to record the readers inside, with their sites, threads and tasks.
+    ///   - perCPUReaders: Whether readers count per CPU (`true`) or on one word (`false`, the default elsewhere).
+    public convenience init(
+        _ initialValue: Value,
+        name: String? = nil,
+        recordingHolders: Bool = false,
+        perCPUReaders: Bool
+    ) {
+        self.init(
+            initialValue,
+            name: name,
+            recordingHolders: recordingHolders,
+            readerFastPath: perCPUReaders ? CacheAwareRundownRef.processFastPath : nil
+        )
+    }
+
+    /// An object whose readers count on one word (`readerFastPath` `nil`), or per CPU on `readerFastPath`.
+    init(_ initialValue: Value, name: String?, recordingHolders: Bool, readerFastPath: CacheAwareRundownRef.FastPath?) {
+        values = .allocate(capacity: 2)
+        values.initialize(to: initialValue)
+        counters = SlotCounters(recordingHolders: recordingHolders, name: name, perCPUFastPath: readerFastPath)
+        metrics = name.flatMap { ObjectMetrics.make(name: $0, kind: "RundownProtected") }
+        published = Atomic(0)
+        MetricsSampler.register(self, metrics: metrics) { $0.counters.holderCount() }
+    }
+
+    /// Whether readers count per CPU (the object was created with `perCPUReaders: true`).
+    public var hasPerCPUReaders: Bool { counters.perCPU != nil }
+
     deinit {
-        if engines.first.metrics != nil { MetricsSampler.unregister(UInt(bitPattern: ObjectIdentifier(self))) }
+        if metrics != nil { MetricsSampler.unregister(UInt(bitPattern: ObjectIdentifier(self))) }
         // A retired object's value was handed out, or is parked (and released with `parked`). A live object holds
         // the current value; an old value whose teardown was deferred has gone to its teardown before the object
         // could die: the deferred teardown's callback keeps the object alive until it has run.
@@ -164,9 +211,15 @@ public final class RundownProtected<Value: Sendable>: Sendable {
         function: StaticString = #function,
         _ body: (borrowing Value) throws(Failure) -> Result
     ) throws -> Result {
-        let read = try acquireCurrentSlot(site: HolderSite(fileID: fileID, line: line, function: function))
-        defer { release(read) }
-        return try body(values[read.slot])
+        let read = try acquireCurrentSlot(fileID: fileID, line: line, function: function)
+        do {
+            let result = try body(values[read.valueSlot])
+            release(read)
+            return result
+        } catch {
+            release(read)
+            throw error
+        }
     }
 
     /// Runs `body` with the current value unless the object has been retired; the shape of
@@ -189,10 +242,10 @@ public final class RundownProtected<Value: Sendable>: Sendable {
         function: StaticString = #function,
         _ body: (borrowing Value) throws(Failure) -> sending Result
     ) throws(Failure) -> sending Result? {
-        guard let read = try? acquireCurrentSlot(site: HolderSite(fileID: fileID, line: line, function: function))
+        guard let read = try? acquireCurrentSlot(fileID: fileID, line: line, function: function)
         else { return nil }
         defer { release(read) }
-        return try body(values[read.slot])
+        return try body(values[read.valueSlot])
     }
 
     /// Runs the asynchronous `body` with the current value, which stays alive and is not handed back to a replacer
@@ -218,9 +271,9 @@ public final class RundownProtected<Value: Sendable>: Sendable {
         function: StaticString = #function,
         _ body: (borrowing Value) async throws(Failure) -> Result
     ) async throws -> Result {
-        let read = try acquireCurrentSlot(site: HolderSite(fileID: fileID, line: line, function: function))
+        let read = try acquireCurrentSlot(fileID: fileID, line: line, function: function)
         defer { release(read) }
-        return try await body(values[read.slot])
+        return try await body(values[read.valueSlot])
     }
 
     /// Runs the asynchronous `body` with the current value unless the object has been retired.
@@ -241,26 +294,19 @@ public final class RundownProtected<Value: Sendable>: Sendable {
         function: StaticString = #function,
         _ body: (borrowing Value) async throws(Failure) -> sending Result
     ) async throws(Failure) -> sending Result? {
-        guard let read = try? acquireCurrentSlot(site: HolderSite(fileID: fileID, line: line, function: function))
+        guard let read = try? acquireCurrentSlot(fileID: fileID, line: line, function: function)
         else { return nil }
         defer { release(read) }
-        return try await body(values[read.slot])
+        return try await body(values[read.valueSlot])
     }
 
     // MARK: Slots
 
-    /// Acquires one holder on `slot`.
-    @inlinable
-    @inline(__always)
-    func acquire(slot: Int, site: HolderSite) -> HolderToken? {
-        engines.with(slot) { $0.acquire(units: RundownWord.holderUnit, site: site) }
-    }
-
     /// Releases the reader `read`.
     @inlinable
     @inline(__always)
-    func release(_ read: _RundownAcquisition) {
-        engines.with(read.slot) { $0.release(units: RundownWord.holderUnit, token: read.token) }
+    func release(_ read: ProtectedRead) {
+        counters.releaseReader(read.acquisition, on: read.valueSlot)
     }
 
     /// Parks the last value of a retirement that gave up.
@@ -286,14 +332,18 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     /// names the acquired slot, that slot holds the current value, which cannot change while it is held.
     @inlinable
     @inline(__always)
-    func acquireCurrentSlot(site: HolderSite) throws(RundownError) -> _RundownAcquisition {
+    func acquireCurrentSlot(
+        fileID: StaticString,
+        line: UInt,
+        function: StaticString
+    ) throws(RundownError) -> ProtectedRead {
         var word = published.load(ordering: .relaxed)
         while true {
             if word & Self.retiredBit != 0 { throw refusedWhileRetired() }
             let slot = word & 1
-            if let token = acquire(slot: slot, site: site) {
+            if let acquisition = counters.acquireReader(on: slot, fileID: fileID, line: line, function: function) {
                 let now = published.load(ordering: .relaxed)
-                let read = _RundownAcquisition(slot: slot, token: token)
+                let read = ProtectedRead(valueSlot: slot, acquisition: acquisition)
                 if now == word { return read }
                 word = releaseAfterLosingRace(read, published: now)
             } else {
@@ -306,14 +356,14 @@ public final class RundownProtected<Value: Sendable>: Sendable {
     @usableFromInline
     @inline(never)
     func refusedWhileRetired() -> RundownError {
-        engines.first.metrics?.refused()
+        metrics?.refused()
         return .rundownInProgress
     }
 
     /// Gives back a slot acquired while a replacement moved the published word on, and returns the newer word.
     @usableFromInline
     @inline(never)
-    func releaseAfterLosingRace(_ read: _RundownAcquisition, published now: Int) -> Int {
+    func releaseAfterLosingRace(_ read: ProtectedRead, published now: Int) -> Int {
         release(read)
         return now
     }
@@ -333,19 +383,36 @@ public final class RundownProtected<Value: Sendable>: Sendable {
 
 extension RundownProtected {
     /// Whether this object records its readers.
-    public var isRecordingHolders: Bool { engines.first.isRecording }
+    public var isRecordingHolders: Bool { counters.perform(IsRecording(), on: 0) }
 
     /// Who is reading right now: every reader inside (of the current value, and of an old one a replacement is
     /// waiting for), oldest first, if the object records them; otherwise only how many there are. See
     /// ``RundownHolderReport``.
     public func holderReport() -> RundownHolderReport {
-        let first = engines.first.holderReport()
-        let second = engines.second.holderReport()
+        let first = counters.perform(Report(), on: 0)
+        let second = counters.perform(Report(), on: 1)
         return RundownHolderReport(
             holders: (first.holders + second.holders).sorted { $0.acquiredAt < $1.acquiredAt },
             isRecording: first.isRecording,
             holderCount: first.holderCount + second.holderCount,
             takenAt: first.takenAt
         )
+    }
+}
+
+/// One reader of a ``RundownProtected``: the value slot it reads and what its counter's acquisition returned.
+@usableFromInline
+struct ProtectedRead: Sendable {
+    @usableFromInline
+    let valueSlot: Int
+
+    @usableFromInline
+    let acquisition: _RundownAcquisition
+
+    @inlinable
+    @inline(__always)
+    init(valueSlot: Int, acquisition: _RundownAcquisition) {
+        self.valueSlot = valueSlot
+        self.acquisition = acquisition
     }
 }

@@ -14,8 +14,18 @@ struct SlotEngines: ~Copyable, Sendable {
 
     /// Slot 0 open (it holds the initial value), slot 1 completed (idle).
     init(recordingHolders: Bool, name: String?) {
-        first = RundownEngine(recordingHolders: recordingHolders, name: name, kind: "RundownProtected")
-        second = RundownEngine(recordingHolders: recordingHolders, name: name, kind: "RundownProtected")
+        first = RundownEngine(
+            recordingHolders: recordingHolders,
+            name: name,
+            kind: "RundownProtected",
+            reportsMetrics: false
+        )
+        second = RundownEngine(
+            recordingHolders: recordingHolders,
+            name: name,
+            kind: "RundownProtected",
+            reportsMetrics: false
+        )
         second.beginRundown()
     }
 

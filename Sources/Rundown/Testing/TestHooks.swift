@@ -41,15 +41,54 @@ extension CacheAwareRundownRef {
 }
 
 extension RundownProtected {
+    /// Creates an object with per-CPU readers on the atomic-slot path even where the process uses restartable
+    /// sequences, so that tests run both paths in one process.
+    @_spi(Testing)
+    public convenience init(
+        _ initialValue: Value,
+        name: String? = nil,
+        recordingHolders: Bool = false,
+        perCPUReadersOnAtomicSlots: Bool
+    ) {
+        self.init(
+            initialValue,
+            name: name,
+            recordingHolders: recordingHolders,
+            readerFastPath: perCPUReadersOnAtomicSlots ? .atomicSlots(reason: "forced for this instance") : nil
+        )
+    }
+
     /// The waiter records of both slots' engines plus the writers waiting for their turn.
     @_spi(Testing)
     public var liveWaiterRecordCount: Int {
-        engines.both({ $0.liveWaiterRecords }, +) + writers.waitingWriters
+        counters.perform(LiveWaiterRecords(), on: 0) + counters.perform(LiveWaiterRecords(), on: 1)
+            + writers.waitingWriters
     }
 
     /// The holder records of both slots' engines; see ``RundownProtecting/liveHolderRecordCount``.
     @_spi(Testing)
     public var liveHolderRecordCount: Int {
-        engines.both({ $0.liveHolderRecordCount }, +)
+        counters.perform(LiveHolderRecords(), on: 0) + counters.perform(LiveHolderRecords(), on: 1)
     }
+}
+
+/// The waiter records of a slot's counter.
+private struct LiveWaiterRecords: SlotCounterOperation {
+    func run<Counter: RundownProtecting & ~Copyable>(on counter: borrowing Counter) -> Int {
+        counter.liveWaiterRecordCount
+    }
+}
+
+/// The holder records of a slot's counter.
+private struct LiveHolderRecords: SlotCounterOperation {
+    func run<Counter: RundownProtecting & ~Copyable>(on counter: borrowing Counter) -> Int {
+        counter.liveHolderRecordCount
+    }
+}
+
+extension RundownHolderReport {
+    /// The recording objects alive in the process (registered for ``everyRecordingObject()``): back where it was once
+    /// the objects created since are gone, so a registry leak shows.
+    @_spi(Testing)
+    public static var liveRecordingObjectCount: Int { RecordingObjects.count }
 }

@@ -38,14 +38,7 @@ struct StressLoop {
     /// A loop of `quick` rounds, `long` ones with `RUNDOWN_LONG_TESTS=1`, or `RUNDOWN_STRESS_SECONDS` seconds' worth
     /// (at least `quick`).
     init(_ test: String, flavor: RundownFlavor, rundown: any RundownProtection, quick: Int, long: Int) {
-        let seconds = environmentValue("RUNDOWN_STRESS_SECONDS").flatMap(Double.init)
-        self.init(
-            test,
-            flavor: flavor.rawValue,
-            rundown: rundown,
-            minimumRounds: seconds == nil ? iterations(quick: quick, long: long) : quick,
-            deadline: seconds.map { ContinuousClock.now.advanced(by: .milliseconds(Int($0 * 1_000))) }
-        )
+        self.init(test, flavor: flavor.rawValue, path: Self.path(of: rundown), quick: quick, long: long)
     }
 
     /// A loop that runs for `budget`, and at least `minimumRounds` rounds.
@@ -53,22 +46,45 @@ struct StressLoop {
         self.init(
             test,
             flavor: flavor,
-            rundown: rundown,
+            path: Self.path(of: rundown),
             minimumRounds: minimumRounds,
             deadline: ContinuousClock.now.advanced(by: budget)
+        )
+    }
+
+    /// A loop over a ``RundownProtected`` whose readers count as `readers` says, rounds as in
+    /// ``init(_:flavor:rundown:quick:long:)``; its summary names the flavor `protected-<readers>`.
+    init(_ test: String, readers: ReaderKind, quick: Int, long: Int) {
+        let path =
+            switch readers {
+            case .oneWord: "word"
+            case .perCPU: CacheAwareRundownRef.processFastPath == .restartableSequences ? "rseq" : "atomic-slots"
+            case .perCPUAtomicSlots: "atomic-slots"
+            }
+        self.init(test, flavor: "protected-\(readers)", path: path, quick: quick, long: long)
+    }
+
+    private init(_ test: String, flavor: String, path: String, quick: Int, long: Int) {
+        let seconds = environmentValue("RUNDOWN_STRESS_SECONDS").flatMap(Double.init)
+        self.init(
+            test,
+            flavor: flavor,
+            path: path,
+            minimumRounds: seconds == nil ? iterations(quick: quick, long: long) : quick,
+            deadline: seconds.map { ContinuousClock.now.advanced(by: .milliseconds(Int($0 * 1_000))) }
         )
     }
 
     private init(
         _ test: String,
         flavor: String,
-        rundown: any RundownProtection,
+        path: String,
         minimumRounds: Int,
         deadline: ContinuousClock.Instant?
     ) {
         self.test = test
         self.flavor = flavor
-        path = Self.path(of: rundown)
+        self.path = path
         self.minimumRounds = minimumRounds
         self.deadline = deadline
     }
