@@ -2,7 +2,9 @@
 
 /// The reader counters of a ``RundownProtected``'s two value slots: one embedded ``RundownEngine`` each
 /// (``SlotEngines``), or one ``CacheAwareRundownRef`` each (``PerCPUReaders``). Every operation on "the counter of
-/// slot s" goes through ``perform(_:on:)``, which is where the choice of counter is made, once.
+/// slot s" goes through ``perform(_:on:)``, which is where the choice of counter is made; the readers' two, acquire
+/// and release, go through ``acquireReader(on:fileID:line:function:)`` and ``releaseReader(_:on:)``, which make the
+/// same choice and reach per-CPU counters through the inline ``PerCPUReaderPaths`` instead.
 @usableFromInline
 struct SlotCounters: ~Copyable, Sendable {
     /// The one-word counters (idle when the readers are per CPU).
